@@ -1,0 +1,1 @@
+"""Commands of `indic` — filled in by its owner module."""

@@ -1,0 +1,1 @@
+"""tokenizer_training — see docs/architecture.md."""

@@ -1,0 +1,1 @@
+"""tts — see docs/architecture.md."""
