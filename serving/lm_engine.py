@@ -1,0 +1,236 @@
+"""The LM adapter: prefill one prompt, then decode many streams together, KV cache on the device.
+
+Any decoder exported in the onnxruntime-genai layout plugs in unchanged — inputs ``input_ids``,
+``attention_mask``, ``position_ids``, ``past_key_values.N.key|value``; outputs ``logits``,
+``present.N.key|value`` shaped ``[batch, kv_heads, seq, head_dim]`` — as long as its attention
+honours ``attention_mask`` over past positions. Layers, heads and vocabulary are read from the graph.
+
+Continuous batching needs streams of different lengths in one decode step. :class:`DecodeBatch`
+left-pads their caches to a common length and masks the padding; each stream keeps its own
+``position_ids``, so a padded row computes exactly what the stream would compute alone. While the
+set of streams is unchanged, each step's ``present.*`` tensors stay on the device (IOBinding) and
+are rebound as the next step's past; the caches cross to the host only when a stream joins or
+leaves.
+
+Example::
+
+    >>> lm = LMEngine(load_session("lm.onnx"))                       # doctest: +SKIP
+    >>> logits, cache = lm.prefill([17, 42, 9])                      # doctest: +SKIP
+    >>> batch = lm.new_batch()                                        # doctest: +SKIP
+    >>> batch.add("a", cache, next_token=int(logits.argmax()))        # doctest: +SKIP
+    >>> batch.step()["a"].shape                                       # doctest: +SKIP
+    (vocab_size,)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from serving.engine import DeviceTensors, EngineSession
+
+_PAST = re.compile(r"^past_key_values\.(\d+)\.key$")
+_NUMPY_TYPES = {"tensor(float)": np.float32, "tensor(float16)": np.float16, "tensor(double)": np.float64}
+
+
+class InvalidPromptError(ValueError):
+    """Raised at submission when a prompt cannot run (empty, ids outside the vocabulary, too long)."""
+
+
+@dataclass(frozen=True)
+class LMShape:
+    """What the serving code needs to know about a decoder graph."""
+
+    layers: int
+    kv_heads: int
+    head_dim: int
+    vocab_size: int
+    kv_dtype: type
+    max_positions: int | None
+
+    @classmethod
+    def from_session(cls, engine: EngineSession, max_positions: int | None = None) -> LMShape:
+        """Read layers, heads, head size, vocabulary and cache dtype from the graph's inputs/outputs."""
+        required = {"input_ids", "attention_mask", "position_ids"}
+        missing = required - engine.inputs.keys() | ({"logits"} - engine.outputs.keys())
+        if missing:
+            raise ValueError(f"{engine.model_path.name} is not a KV-cache decoder: missing {sorted(missing)}")
+        layers = sorted(int(m.group(1)) for name in engine.inputs if (m := _PAST.match(name)))
+        if not layers or layers != list(range(len(layers))):
+            raise ValueError(f"{engine.model_path.name}: past_key_values.N.key inputs missing or not 0..N-1")
+        key = engine.inputs["past_key_values.0.key"]
+        heads, head_dim, vocab = key.shape[1], key.shape[3], engine.outputs["logits"].shape[2]
+        if not (isinstance(heads, int) and isinstance(head_dim, int) and isinstance(vocab, int)):
+            raise ValueError(f"{engine.model_path.name}: kv_heads, head_dim and vocab must be static dims")
+        return cls(len(layers), heads, head_dim, vocab, _NUMPY_TYPES[key.type], max_positions)
+
+    @property
+    def cache_names(self) -> list[tuple[str, str]]:
+        """(past input, present output) name pairs in a fixed order."""
+        return [
+            (f"past_key_values.{layer}.{part}", f"present.{layer}.{part}")
+            for layer in range(self.layers)
+            for part in ("key", "value")
+        ]
+
+
+class LMEngine:
+    """Prefill and batched decode on an onnxruntime-genai style decoder."""
+
+    def __init__(self, engine: EngineSession, max_positions: int | None = None) -> None:
+        self.engine = engine
+        self.shape = LMShape.from_session(engine, max_positions)
+
+    @property
+    def provider(self) -> str:
+        return self.engine.active_provider
+
+    def check_prompt(self, prompt_ids: Sequence[int], max_new_tokens: int) -> None:
+        """Raise :class:`InvalidPromptError` for a prompt this model cannot run."""
+        if not prompt_ids:
+            raise InvalidPromptError("prompt is empty")
+        if max_new_tokens < 1:
+            raise InvalidPromptError(f"max_new_tokens must be >= 1, got {max_new_tokens}")
+        low, high = min(prompt_ids), max(prompt_ids)
+        if low < 0 or high >= self.shape.vocab_size:
+            raise InvalidPromptError(f"token ids must be in [0, {self.shape.vocab_size}), got {low}..{high}")
+        limit = self.shape.max_positions
+        if limit is not None and len(prompt_ids) + max_new_tokens > limit:
+            raise InvalidPromptError(
+                f"prompt ({len(prompt_ids)}) + max_new_tokens ({max_new_tokens}) exceeds {limit} positions"
+            )
+
+    def prefill(self, prompt_ids: Sequence[int]) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Run the prompt from an empty cache: logits of its last position and the per-layer cache."""
+        length = len(prompt_ids)
+        feeds = {
+            "input_ids": np.asarray([prompt_ids], dtype=np.int64),
+            "attention_mask": np.ones((1, length), dtype=np.int64),
+            "position_ids": np.arange(length, dtype=np.int64)[None, :],
+        }
+        empty: np.ndarray = np.zeros(
+            (1, self.shape.kv_heads, 0, self.shape.head_dim), dtype=self.shape.kv_dtype
+        )
+        names = self.shape.cache_names
+        feeds.update({past: empty for past, _ in names})
+        logits, *cache = self.engine.run(feeds, ["logits", *(present for _, present in names)])
+        return logits[0, -1], cache
+
+    def new_batch(self) -> DecodeBatch:
+        return DecodeBatch(self)
+
+
+@dataclass
+class _Row:
+    key: Hashable
+    position: int
+    next_token: int
+
+
+class DecodeBatch:
+    """Streams decoding together: left-padded caches, one mask, a position per stream."""
+
+    def __init__(self, lm: LMEngine) -> None:
+        self.lm = lm
+        self.rows: list[_Row] = []
+        self.mask = np.zeros((0, 0), dtype=np.int64)
+        self._device_cache: list = []
+        self._host_cache: list[np.ndarray] | None = None
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @property
+    def keys(self) -> list[Hashable]:
+        return [row.key for row in self.rows]
+
+    def add(self, key: Hashable, cache: list[np.ndarray], next_token: int) -> None:
+        """Join a prefilled stream; ``next_token`` is the token the next step feeds it."""
+        host = self._to_host()
+        length = cache[0].shape[2]
+        width = max(self.mask.shape[1], length)
+        mask = np.concatenate([_left_pad(self.mask, width), _left_pad(np.ones((1, length), np.int64), width)])
+        if host:
+            host = [
+                np.concatenate([_left_pad(old, width, axis=2), _left_pad(new, width, axis=2)])
+                for old, new in zip(host, cache, strict=True)
+            ]
+        else:
+            host = list(cache)
+        self.mask, self._host_cache = mask, host  # both or neither: a failed join leaves the batch intact
+        self.rows.append(_Row(key, position=length, next_token=next_token))
+
+    def set_next_tokens(self, tokens: dict[Hashable, int]) -> None:
+        """The tokens sampled from the last step's logits, fed by the next step."""
+        for row in self.rows:
+            row.next_token = tokens[row.key]
+
+    def remove(self, keys: set[Hashable]) -> None:
+        """Drop finished or cancelled streams, then trim padding no remaining row needs."""
+        keep = [i for i, row in enumerate(self.rows) if row.key not in keys]
+        if len(keep) == len(self.rows):
+            return
+        host = self._to_host()
+        self.rows = [self.rows[i] for i in keep]
+        mask = self.mask[keep]
+        used = np.flatnonzero(mask.any(axis=0))
+        start = int(used[0]) if used.size else mask.shape[1]
+        self.mask = mask[:, start:]
+        self._host_cache = [layer[keep][:, :, start:] for layer in host]
+
+    def step(self) -> dict[Hashable, np.ndarray]:
+        """One decode step for every stream: logits by stream key."""
+        if not self.rows:
+            return {}
+        names = self.lm.shape.cache_names
+        step = DeviceTensors(self.lm.engine)
+        step.bind_host("input_ids", np.asarray([[row.next_token] for row in self.rows], dtype=np.int64))
+        step.bind_host("position_ids", np.asarray([[row.position] for row in self.rows], dtype=np.int64))
+        mask = np.concatenate([self.mask, np.ones((len(self.rows), 1), np.int64)], axis=1)
+        step.bind_host("attention_mask", mask)
+        if self._host_cache is not None:
+            self._device_cache = [step.to_device(layer) for layer in self._host_cache]
+            self._host_cache = None
+        for (past, _), value in zip(names, self._device_cache, strict=True):
+            step.bind_device(past, value)
+        step.fetch("logits")
+        for _, present in names:
+            step.keep(present)
+        outputs = step.run()
+        self._device_cache = [outputs[present] for _, present in names]
+        self.mask = mask
+        for row in self.rows:
+            row.position += 1
+        logits = outputs["logits"].numpy()[:, -1]
+        return {row.key: logits[i] for i, row in enumerate(self.rows)}
+
+    def _to_host(self) -> list[np.ndarray]:
+        if self._host_cache is None:
+            self._host_cache = [value.numpy() for value in self._device_cache]
+        return self._host_cache
+
+
+def _left_pad(array: np.ndarray, width: int, axis: int = 1) -> np.ndarray:
+    missing = width - array.shape[axis]
+    if missing == 0:
+        return array
+    pad = [(0, 0)] * array.ndim
+    pad[axis] = (missing, 0)
+    return np.pad(array, pad)
+
+
+def pick_token(logits: np.ndarray, temperature: float, rng: np.random.Generator | None) -> int:
+    """Greedy at temperature 0, else a sample from softmax(logits / temperature).
+
+    >>> pick_token(np.array([0.1, 2.0, -1.0]), 0.0, None)
+    1
+    """
+    if temperature <= 0:
+        return int(np.argmax(logits))
+    scaled = (logits.astype(np.float64) - logits.max()) / temperature
+    probs = np.exp(scaled)
+    probs /= probs.sum()
+    return int((rng or np.random.default_rng()).choice(probs.size, p=probs))

@@ -1,0 +1,292 @@
+"""Batcher semantics: max batch, max wait, length buckets, cancellation, overload, failing alone."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import CancelledError
+
+import pytest
+
+from serving.batching import (
+    BatchPolicy,
+    ContinuousBatcher,
+    DynamicBatcher,
+    GenerationRequest,
+    OverloadedError,
+)
+from serving.engine import load_session
+from serving.lm_engine import InvalidPromptError, LMEngine
+from serving.metrics import ServingMetrics
+from serving.synthetic_graphs import DecoderLMConfig, build_decoder_lm
+
+
+class RecordingModel:
+    """A stand-in model: doubles numbers, records each batch, can be held at a gate, fails on negatives."""
+
+    def __init__(self) -> None:
+        self.batches: list[list[int]] = []
+        self.gate = threading.Event()
+        self.gate.set()
+        self.entered = threading.Event()
+
+    def __call__(self, items: list[int]) -> list[int]:
+        self.entered.set()
+        self.gate.wait(10)
+        self.batches.append(list(items))
+        if any(i < 0 for i in items):
+            raise ValueError(f"negative input in {items}")
+        return [2 * i for i in items]
+
+
+@pytest.fixture
+def model() -> RecordingModel:
+    return RecordingModel()
+
+
+def make_batcher(model: RecordingModel, **policy: object) -> DynamicBatcher[int, int]:
+    return DynamicBatcher(model, length_of=abs, policy=BatchPolicy(**policy), metrics=ServingMetrics())
+
+
+def hold(model: RecordingModel, batcher: DynamicBatcher[int, int]) -> None:
+    """Occupy the worker with one full batch so the next requests queue up."""
+    model.gate.clear()
+    for _ in range(batcher.policy.max_batch):
+        batcher.submit(1)
+    assert model.entered.wait(5)
+
+
+def test_a_full_bucket_is_dispatched_at_once_in_batches_of_at_most_max_batch(model: RecordingModel) -> None:
+    batcher = make_batcher(model, max_batch=4, max_wait_s=30.0)
+    hold(model, batcher)
+    futures = [batcher.submit(i) for i in range(2, 10)]
+    model.gate.set()
+    assert [f.result(timeout=5) for f in futures] == [2 * i for i in range(2, 10)]
+    assert [len(b) for b in model.batches] == [4, 4, 4]
+    batcher.close()
+
+
+def test_a_lone_request_waits_at_most_max_wait_then_runs_in_a_partial_batch(model: RecordingModel) -> None:
+    batcher = make_batcher(model, max_batch=64, max_wait_s=0.05)
+    assert batcher.submit(3).result(timeout=5) == 6
+    assert model.batches == [[3]]
+    batcher.close()
+
+
+def test_requests_of_different_length_buckets_are_never_batched_together(model: RecordingModel) -> None:
+    batcher = make_batcher(model, max_batch=8, max_wait_s=0.05, bucket_edges=(8, 64))
+    hold(model, batcher)
+    futures = [batcher.submit(n) for n in (2, 50, 3, 60, 4, 100)]
+    model.gate.set()
+    for future in futures:
+        future.result(timeout=5)
+    assert sorted(sorted(b) for b in model.batches[1:]) == [[2, 3, 4], [50, 60], [100]]
+    batcher.close()
+
+
+def test_a_full_bucket_does_not_starve_an_older_half_empty_one(model: RecordingModel) -> None:
+    batcher = make_batcher(model, max_batch=4, max_wait_s=0.02, bucket_edges=(8, 64))
+    hold(model, batcher)
+    lonely = batcher.submit(50)
+    time.sleep(0.05)  # the long request's wait is over before the short ones arrive
+    crowd = [batcher.submit(2) for _ in range(8)]
+    model.gate.set()
+    for future in [lonely, *crowd]:
+        future.result(timeout=5)
+    assert model.batches[1] == [50]
+
+
+def test_a_padded_token_budget_keeps_long_requests_in_small_batches(model: RecordingModel) -> None:
+    batcher = make_batcher(model, max_batch=8, max_wait_s=0.05, bucket_edges=(1000,), max_batch_tokens=200)
+    hold(model, batcher)
+    long = [batcher.submit(90) for _ in range(3)]
+    short = [batcher.submit(10) for _ in range(8)]
+    model.gate.set()
+    for future in long + short:
+        future.result(timeout=5)
+    batches = model.batches[1:]
+    assert all(len(b) * max(b) <= 200 for b in batches)
+    assert max(len(b) for b in batches) >= 7  # short requests still share large batches
+    assert sorted(i for b in batches for i in b) == sorted([90] * 3 + [10] * 8)
+    batcher.close()
+
+
+def test_a_cancelled_request_never_reaches_the_model_and_frees_its_queue_slot(model: RecordingModel) -> None:
+    batcher = make_batcher(model, max_batch=8, max_wait_s=0.01)
+    hold(model, batcher)
+    keep, drop = batcher.submit(5), batcher.submit(7)
+    assert batcher.queue_depth == 2
+    assert drop.cancel()
+    assert batcher.queue_depth == 1
+    model.gate.set()
+    assert keep.result(timeout=5) == 10
+    with pytest.raises(CancelledError):
+        drop.result()
+    assert all(7 not in b for b in model.batches)
+    batcher.close()
+
+
+def test_a_full_queue_refuses_new_requests_with_overloaded_error(model: RecordingModel) -> None:
+    batcher = make_batcher(model, max_batch=2, max_wait_s=0.01, max_queue=3)
+    hold(model, batcher)
+    waiting = [batcher.submit(i) for i in (2, 3, 4)]
+    with pytest.raises(OverloadedError, match="queue is full"):
+        batcher.submit(5)
+    waiting[0].cancel()
+    later = batcher.submit(6)  # the cancelled request's slot is free again
+    model.gate.set()
+    assert later.result(timeout=5) == 12
+    batcher.close()
+
+
+def test_a_bad_request_fails_alone_and_its_batch_mates_succeed(model: RecordingModel) -> None:
+    batcher = make_batcher(model, max_batch=8, max_wait_s=0.05)
+    hold(model, batcher)
+    good_a, bad, good_b = batcher.submit(2), batcher.submit(-3), batcher.submit(4)
+    model.gate.set()
+    assert good_a.result(timeout=5) == 4 and good_b.result(timeout=5) == 8
+    with pytest.raises(ValueError, match="negative"):
+        bad.result(timeout=5)
+    batcher.close()
+
+
+def test_closing_cancels_what_is_still_queued(model: RecordingModel) -> None:
+    batcher = make_batcher(model, max_batch=8, max_wait_s=30.0)
+    hold(model, batcher)
+    queued = batcher.submit(9)
+    model.gate.set()
+    batcher.close()
+    assert queued.cancelled() or queued.result(timeout=5) == 18
+
+
+def test_batch_policy_refuses_unsorted_bucket_edges() -> None:
+    with pytest.raises(ValueError, match="strictly increasing"):
+        BatchPolicy(bucket_edges=(64, 16))
+
+
+# ------------------------------------------------------------------------------ continuous batching
+
+
+@pytest.fixture(scope="module")
+def lm(tmp_path_factory: pytest.TempPathFactory) -> LMEngine:
+    shape = DecoderLMConfig(
+        vocab_size=300, hidden=64, layers=2, kv_heads=2, head_dim=32, ffn=128, max_positions=256
+    )
+    return LMEngine(
+        load_session(build_decoder_lm(tmp_path_factory.mktemp("lm") / "lm.onnx", shape), "cpu"), 256
+    )
+
+
+@pytest.fixture
+def decoder(lm: LMEngine) -> Iterator[ContinuousBatcher]:
+    batcher = ContinuousBatcher(lm, max_streams=4, max_queue=4, metrics=ServingMetrics())
+    yield batcher
+    batcher.close()
+
+
+def test_streams_submitted_while_others_decode_join_between_steps(decoder: ContinuousBatcher) -> None:
+    long = decoder.submit(GenerationRequest((1, 2, 3), max_new_tokens=60))
+    events = long.events(timeout=5)
+    next(events)  # the long stream is decoding now
+    short = [decoder.submit(GenerationRequest((i, i + 1), max_new_tokens=5)) for i in range(3)]
+    results = [s.result(timeout=10) for s in short]
+    assert all(r.finish_reason == "length" and len(r.token_ids) == 5 for r in results)
+    assert not long.future.done()  # the short ones finished without waiting for the long one
+    assert len(long.result(timeout=20).token_ids) == 60
+    assert decoder.metrics is not None
+    assert decoder.metrics.snapshot()["lm"]["batch_occupancy"]["p99"] >= 0.75  # four streams shared steps
+
+
+def test_continuous_batching_gives_each_stream_what_it_would_get_alone(lm: LMEngine) -> None:
+    prompts = [(5,), (1, 2, 3, 4, 5, 6, 7), (200, 100)]
+    alone = []
+    for prompt in prompts:
+        solo = ContinuousBatcher(lm, max_streams=1)
+        alone.append(solo.submit(GenerationRequest(prompt, max_new_tokens=12)).result(timeout=10).token_ids)
+        solo.close()
+    together = ContinuousBatcher(lm, max_streams=8)
+    handles = [together.submit(GenerationRequest(p, max_new_tokens=12)) for p in prompts]
+    assert [h.result(timeout=10).token_ids for h in handles] == alone
+    together.close()
+
+
+class DecoderHold:
+    """An ``on_event`` listener that holds the decoder thread at a stream's first token until released."""
+
+    def __init__(self) -> None:
+        self.entered, self.gate = threading.Event(), threading.Event()
+
+    def __call__(self, _: object) -> None:
+        self.entered.set()
+        self.gate.wait(30)
+
+
+def test_a_cancelled_stream_stops_and_reports_cancelled(decoder: ContinuousBatcher) -> None:
+    hold_it = DecoderHold()
+    handle = decoder.submit(GenerationRequest((1, 2), max_new_tokens=200), on_event=hold_it)
+    assert hold_it.entered.wait(5)
+    handle.cancel()
+    hold_it.gate.set()
+    result = handle.result(timeout=10)
+    assert result.finish_reason == "cancelled" and len(result.token_ids) == 1
+
+
+def test_a_stop_token_ends_the_stream(lm: LMEngine, decoder: ContinuousBatcher) -> None:
+    first = decoder.submit(GenerationRequest((9, 9), max_new_tokens=3)).result(timeout=10).token_ids[0]
+    result = decoder.submit(GenerationRequest((9, 9), max_new_tokens=30, stop_ids=frozenset({first}))).result(
+        10
+    )
+    assert result.finish_reason == "stop" and result.token_ids == (first,)
+
+
+def test_bad_prompts_fail_at_submission_and_do_not_disturb_running_streams(
+    decoder: ContinuousBatcher,
+) -> None:
+    running = decoder.submit(GenerationRequest((3, 4), max_new_tokens=20))
+    with pytest.raises(InvalidPromptError):
+        decoder.submit(GenerationRequest((3, 999), max_new_tokens=4))
+    assert len(running.result(timeout=10).token_ids) == 20
+
+
+def test_the_lm_queue_is_bounded(lm: LMEngine) -> None:
+    batcher = ContinuousBatcher(lm, max_streams=1, max_queue=2)
+    hold_it = DecoderHold()
+    busy = batcher.submit(GenerationRequest((1,), max_new_tokens=250), on_event=hold_it)
+    assert hold_it.entered.wait(5)
+    queued = [batcher.submit(GenerationRequest((2,), max_new_tokens=2)) for _ in range(2)]
+    with pytest.raises(OverloadedError, match="queue is full"):
+        batcher.submit(GenerationRequest((3,), max_new_tokens=2))
+    busy.cancel()
+    hold_it.gate.set()
+    assert all(len(q.result(timeout=10).token_ids) == 2 for q in queued)
+    batcher.close()
+
+
+def test_ttft_comes_before_the_end_and_tokens_stream_in_order(decoder: ContinuousBatcher) -> None:
+    handle = decoder.submit(GenerationRequest((7,), max_new_tokens=6))
+    streamed = [e.token_id for e in handle.events(timeout=5) if not e.done]
+    result = handle.result(timeout=5)
+    assert tuple(streamed) == result.token_ids
+    assert 0 < result.ttft_s <= result.latency_s
+
+
+def test_cancelling_a_streams_future_stops_the_stream(decoder: ContinuousBatcher) -> None:
+    hold_it = DecoderHold()
+    handle = decoder.submit(GenerationRequest((1, 2), max_new_tokens=200), on_event=hold_it)
+    assert hold_it.entered.wait(5)
+    assert handle.future.cancel()
+    hold_it.gate.set()
+    events = list(handle.events(timeout=10))
+    assert events[-1].done and events[-1].result is not None
+    assert events[-1].result.finish_reason == "cancelled"
+
+
+def test_a_listener_that_raises_cancels_only_its_own_stream(decoder: ContinuousBatcher) -> None:
+    def broken(_: object) -> None:
+        raise RuntimeError("event loop is closed")
+
+    doomed = decoder.submit(GenerationRequest((1, 2), max_new_tokens=100), on_event=broken)
+    healthy = decoder.submit(GenerationRequest((3, 4), max_new_tokens=10))
+    assert doomed.result(timeout=10).finish_reason == "cancelled"
+    assert len(healthy.result(timeout=10).token_ids) == 10

@@ -1,0 +1,154 @@
+"""Provider planning and fallback: TensorRT → CUDA → CPU, probed quietly, reported in one line."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from serving.engine import ModelLoadError, load_session
+from serving.providers import (
+    CPU,
+    CUDA,
+    TENSORRT,
+    CUDAOptions,
+    ShapeRange,
+    TensorRTOptions,
+    ThreadSettings,
+    UnknownProviderError,
+    plan_providers,
+    profile_shapes_for,
+    usable_cores,
+)
+from serving.synthetic_graphs import TTSVoiceConfig, build_tts_voice
+
+
+@pytest.fixture(scope="module")
+def voice_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    config = TTSVoiceConfig(hidden=32, layers=1, frame_hidden=32, hop=64)
+    return build_tts_voice(tmp_path_factory.mktemp("voice") / "voice.onnx", config)
+
+
+@pytest.mark.parametrize("request_name", ["tensorrt", "cuda"])
+def test_asking_for_a_gpu_provider_without_one_runs_on_cpu_with_one_clear_log_line(
+    voice_path: Path, request_name: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG):
+        session = load_session(voice_path, providers=request_name)
+    assert session.active_provider == CPU
+    records = [r for r in caplog.records if r.name.startswith("serving")]
+    assert len(records) == 1
+    assert records[0].levelno == logging.WARNING
+    message = records[0].getMessage()
+    assert "voice.onnx runs on CPUExecutionProvider" in message and "not in this onnxruntime build" in message
+    assert "Traceback" not in caplog.text and records[0].exc_info is None
+
+
+def test_auto_on_a_cpu_machine_reports_the_cpu_as_information_not_a_warning(
+    voice_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG):
+        load_session(voice_path, providers="auto")
+    records = [r for r in caplog.records if r.name.startswith("serving")]
+    assert [r.levelno for r in records] == [logging.INFO]
+
+
+def test_asking_for_the_cpu_logs_nothing(voice_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.DEBUG):
+        assert load_session(voice_path, providers="cpu").active_provider == CPU
+    assert not [r for r in caplog.records if r.name.startswith("serving")]
+
+
+def test_plan_keeps_the_order_tensorrt_cuda_cpu_when_all_are_built_in() -> None:
+    plan = plan_providers("auto", available=[TENSORRT, CUDA, CPU])
+    assert plan.names == (TENSORRT, CUDA, CPU)
+    assert plan.skipped == {}
+
+
+def test_plan_for_cuda_never_tries_tensorrt() -> None:
+    assert plan_providers("cuda", available=[TENSORRT, CUDA, CPU]).names == (CUDA, CPU)
+
+
+def test_unknown_provider_request_is_refused_by_name() -> None:
+    with pytest.raises(UnknownProviderError, match="'gpu' is not one of auto"):
+        plan_providers("gpu", available=[CPU])
+
+
+def test_tensorrt_options_carry_caches_workspace_and_profiles_as_strings(tmp_path: Path) -> None:
+    options = TensorRTOptions(
+        device_id=1,
+        engine_cache_path=tmp_path / "engines",
+        timing_cache_path=tmp_path / "timing",
+        max_workspace_size=2 << 30,
+        profile={
+            "input_ids": ShapeRange((1, 1), (8, 64), (32, 512)),
+            "attention_mask": ShapeRange((1, 1), (8, 128), (32, 1024)),
+        },
+    ).to_provider_options()
+    assert options["device_id"] == "1"
+    assert options["trt_engine_cache_enable"] == "1"
+    assert options["trt_engine_cache_path"] == str(tmp_path / "engines")
+    assert options["trt_timing_cache_enable"] == "1"
+    assert options["trt_timing_cache_path"] == str(tmp_path / "timing")
+    assert options["trt_max_workspace_size"] == str(2 << 30)
+    assert options["trt_profile_min_shapes"] == "attention_mask:1x1,input_ids:1x1"
+    assert options["trt_profile_opt_shapes"] == "attention_mask:8x128,input_ids:8x64"
+    assert options["trt_profile_max_shapes"] == "attention_mask:32x1024,input_ids:32x512"
+    assert all(isinstance(v, str) for v in options.values())
+
+
+def test_tensorrt_options_without_caches_disable_them() -> None:
+    options = TensorRTOptions().to_provider_options()
+    assert options["trt_engine_cache_enable"] == "0" and "trt_engine_cache_path" not in options
+    assert "trt_profile_min_shapes" not in options
+
+
+def test_profile_covers_every_dynamic_input_of_a_real_graph(voice_path: Path) -> None:
+    session = load_session(voice_path, providers="cpu")
+    inputs = [(spec.name, spec.shape) for spec in session.inputs.values()]
+    profile = profile_shapes_for(inputs, {"batch": (1, 8, 32), "phonemes": (1, 64, 512)})
+    assert set(profile) == {"phoneme_ids", "phoneme_lengths", "speaker_ids", "language_ids"}
+    assert profile["phoneme_ids"] == ShapeRange((1, 1), (8, 64), (32, 512))
+    assert profile["speaker_ids"].max == (32,)
+
+
+def test_profile_refuses_a_dynamic_dim_without_a_range() -> None:
+    with pytest.raises(KeyError, match="'seq'"):
+        profile_shapes_for([("input_ids", ["batch", "seq"])], {"batch": (1, 1, 1)})
+
+
+def test_shape_range_refuses_min_above_max() -> None:
+    with pytest.raises(ValueError, match="min <= opt <= max"):
+        ShapeRange((4,), (2,), (8,))
+
+
+def test_cuda_options_name_device_and_arena() -> None:
+    options = CUDAOptions(device_id=2, gpu_mem_limit=1 << 30).to_provider_options()
+    assert options == {
+        "device_id": "2",
+        "arena_extend_strategy": "kSameAsRequested",
+        "cudnn_conv_algo_search": "HEURISTIC",
+        "do_copy_in_default_stream": "1",
+        "gpu_mem_limit": str(1 << 30),
+    }
+    with pytest.raises(ValueError, match="arena_extend_strategy"):
+        CUDAOptions(arena_extend_strategy="grow").to_provider_options()
+
+
+def test_threads_are_sized_to_the_cores_this_process_may_use() -> None:
+    settings = ThreadSettings.for_this_machine()
+    assert settings.intra_op_threads == usable_cores() >= 1
+    assert settings.inter_op_threads == 1 and not settings.allow_spinning
+
+
+def test_a_missing_model_file_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ModelLoadError, match="not found"):
+        load_session(tmp_path / "absent.onnx")
+
+
+def test_a_corrupt_model_file_is_a_clear_error_without_native_noise(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.onnx"
+    bad.write_bytes(b"not a model")
+    with pytest.raises(ModelLoadError, match="cannot load bad.onnx"):
+        load_session(bad, providers="cpu")
