@@ -27,6 +27,8 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "w", encoding: str | N
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     binary = "b" in mode
     try:
+        # mkstemp creates 0600 files; give the result the mode a plain open() would (or the old file's).
+        os.chmod(tmp_name, _final_mode(target))
         with os.fdopen(fd, mode, encoding=None if binary else encoding) as handle:
             yield handle
             handle.flush()
@@ -35,6 +37,15 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "w", encoding: str | N
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
+
+
+def _final_mode(target: Path) -> int:
+    try:
+        return target.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:

@@ -24,3 +24,13 @@ def test_a_failed_write_keeps_the_previous_file(tmp_path):
             raise RuntimeError("killed midway")
     assert target.read_bytes() == b"RIFF-old"
     assert [p.name for p in tmp_path.iterdir()] == ["audio.wav"]
+
+
+def test_new_files_get_the_usual_permissions_not_mkstemps_private_ones(tmp_path):
+    import os
+
+    target = tmp_path / "card.json"
+    atomic_write_text(target, "{}")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask
