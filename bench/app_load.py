@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # free_port, shared with the tests
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 CALLS = [
@@ -67,13 +67,11 @@ def main() -> int:
 
     from app_fixtures import free_port
     from serving.app import build_app
+    from serving.app.tokenize_tab import tokenizer_choices
     from serving.stack import ServeConfig, build_stack
-    from tokenizer_fixtures import tiny_tokenizer_choices
 
-    import tempfile
-
-    scratch = tempfile.TemporaryDirectory()
-    choices = tiny_tokenizer_choices(Path(scratch.name))
+    bundled = {name: spec for name, spec in tokenizer_choices().items() if name == spec}
+    choices = bundled or tokenizer_choices()
     stack = build_stack(ServeConfig(lm=args.lm, tts=args.tts))
     demo = build_app(stack, tokenizer_choices=choices)
     port = free_port()

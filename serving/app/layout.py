@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import functools
 import inspect
+import tempfile
 
 import gradio as gr
 
 from indic.languages import LANGUAGES
 from serving.app import generate_tab, speak_tab, tokenize_tab
+from serving.app.clip_store import ClipStore
 from serving.app.limits import AppLimits, InputRejected
 from serving.app.metrics_tab import MetricsHistory, status_markdown
 
@@ -58,6 +60,7 @@ def build_app(stack, limits: AppLimits = AppLimits(), tokenizer_choices: dict[st
     """The four-tab app over ``stack`` (a :class:`serving.stack.ServingStack`)."""
     choices = tokenizer_choices if tokenizer_choices is not None else tokenize_tab.tokenizer_choices()
     history = MetricsHistory(stack.metrics)
+    clips = ClipStore()
     default_tokenizers = list(choices)[:3]
     speakers = max(int(getattr(stack.speech, "speakers", 1) or 1), 1)
 
@@ -66,9 +69,9 @@ def build_app(stack, limits: AppLimits = AppLimits(), tokenizer_choices: dict[st
         with gr.Tab("Tokenize"):
             _tokenize_tab(choices, default_tokenizers, limits)
         with gr.Tab("Speak"):
-            _speak_tab(stack, speakers, limits)
+            _speak_tab(stack, speakers, limits, clips)
         with gr.Tab("Generate & speak"):
-            _generate_tab(stack, speakers, limits)
+            _generate_tab(stack, limits, clips)
         with gr.Tab("Metrics"):
             _metrics_tab(history)
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=4 * CONCURRENCY)
@@ -87,7 +90,8 @@ def _tokenize_tab(choices: dict[str, str], defaults: list[str], limits: AppLimit
         for i in range(limits.max_tokenizers)
     ]
     stats = gr.Dataframe(label="This text", interactive=False, elem_id="tok-stats")
-    chart = gr.Plot(label="Tokens per word on FLORES-200 dev", elem_id="tok-chart")
+    chart = gr.Image(label="Tokens per word on FLORES-200 dev", type="filepath", elem_id="tok-chart")
+    charts = tempfile.mkdtemp(prefix="indic-app-charts-")
 
     @_friendly
     def run(value: str, names: list[str]):
@@ -97,14 +101,14 @@ def _tokenize_tab(choices: dict[str, str], defaults: list[str], limits: AppLimit
             if i < len(names) else gr.HighlightedText(value=None, visible=False)
             for i in range(limits.max_tokenizers)
         ]
-        chart = tokenize_tab.fertility_chart(names, choices)
+        chart = tokenize_tab.fertility_chart(tuple(names), tuple(sorted(choices.items())), charts)
         note = f"Detected language: **{lang}**" + ("" if chart else " · the FLORES chart needs the reference data")
         return [note, *updates, table, chart]
 
     button.click(run, [text, picked], [detected, *views, stats, chart], api_name="tokenize")
 
 
-def _speak_tab(stack, speakers: int, limits: AppLimits) -> None:
+def _speak_tab(stack, speakers: int, limits: AppLimits, clips: ClipStore) -> None:
     text = gr.Textbox(label="Text", value="नमस्ते दुनिया। आज मौसम बहुत अच्छा है।", lines=3,
                       max_length=limits.max_text_chars, elem_id="speak-text")
     with gr.Row():
@@ -114,7 +118,7 @@ def _speak_tab(stack, speakers: int, limits: AppLimits) -> None:
     button = gr.Button("Speak", variant="primary", elem_id="speak-run")
     live = gr.Audio(label="Live (long texts, sentence by sentence)", streaming=True, autoplay=True,
                     elem_id="speak-live")
-    audio = gr.Audio(label="Speech", type="numpy", elem_id="speak-audio")
+    audio = gr.Audio(label="Speech", type="filepath", elem_id="speak-audio")
     info = gr.Markdown(elem_id="speak-info")
 
     @_friendly
@@ -123,12 +127,12 @@ def _speak_tab(stack, speakers: int, limits: AppLimits) -> None:
             if kind == "chunk":
                 yield clip, gr.skip(), note
             else:
-                yield gr.skip(), clip, note
+                yield gr.skip(), clips.save(clip[1], clip[0]), note
 
     button.click(run, [text, lang, speaker, speed], [live, audio, info], api_name="speak")
 
 
-def _generate_tab(stack, speakers: int, limits: AppLimits) -> None:
+def _generate_tab(stack, limits: AppLimits, clips: ClipStore) -> None:
     prompt = gr.Textbox(label="Prompt", value="भारत की राजधानी", lines=2, max_length=limits.max_prompt_chars,
                         elem_id="gen-prompt")
     with gr.Row():
@@ -138,7 +142,7 @@ def _generate_tab(stack, speakers: int, limits: AppLimits) -> None:
         temperature = gr.Slider(0.0, 1.5, value=0.7, step=0.05, label="Temperature")
     button = gr.Button("Generate & speak", variant="primary", elem_id="gen-run")
     output = gr.Textbox(label="Generated text", lines=4, interactive=False, elem_id="gen-text")
-    audio = gr.Audio(label="Spoken", type="numpy", elem_id="gen-audio")
+    audio = gr.Audio(label="Spoken", type="filepath", elem_id="gen-audio")
     info = gr.Markdown(elem_id="gen-info")
 
     @_friendly
@@ -147,11 +151,9 @@ def _generate_tab(stack, speakers: int, limits: AppLimits) -> None:
         for text in generate_tab.generate(stack.text, value, int(count), float(temp), limits):
             yield text, gr.skip(), "generating…"
         spoken, code = generate_tab.speakable(value + text, code)
-        clip, note = None, ""
         for kind, clip, note in speak_tab.speak(stack.speech, spoken, code, 0, 1.0, limits):
             if kind == "full":
-                break
-        yield text, clip, note
+                yield text, clips.save(clip[1], clip[0]), note
 
     button.click(run, [prompt, lang, tokens, temperature], [output, audio, info], api_name="generate")
 

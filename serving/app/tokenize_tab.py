@@ -12,12 +12,14 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 
 import pandas as pd
 
 from serving.app.limits import AppLimits, InputRejected, check_text
 
 _LOAD_LOCK = threading.Lock()
+_MEASURE_LOCK = threading.Lock()
 
 
 def tokenizer_choices() -> dict[str, str]:
@@ -86,10 +88,11 @@ def flores_table(names: tuple[str, ...], choices_items: tuple[tuple[str, str], .
     from indic.efficiency import CorpusNotFoundError, measure
 
     choices = dict(choices_items)
-    try:
-        return measure({name: _load(name, choices[name]) for name in names}, "flores-dev")
-    except CorpusNotFoundError:
-        return _card_table(names)
+    with _MEASURE_LOCK:  # one measurement at a time; concurrent callers then hit the cache
+        try:
+            return measure({name: _load(name, choices[name]) for name in names}, "flores-dev")
+        except CorpusNotFoundError:
+            return _card_table(names)
 
 
 def flores_parity(names: tuple[str, ...], choices: dict[str, str], lang: str) -> dict[str, float] | None:
@@ -100,17 +103,25 @@ def flores_parity(names: tuple[str, ...], choices: dict[str, str], lang: str) ->
     return dict(zip(rows["tokenizer"], rows["parity_vs_en"], strict=True))
 
 
-def fertility_chart(names: Sequence[str], choices: dict[str, str]):
-    """Grouped bars of tokens per word by language (:func:`indic.efficiency.plot_fertility`), or None."""
-    table = flores_table(tuple(names), tuple(sorted(choices.items())))
+@functools.lru_cache(maxsize=64)
+def fertility_chart(names: tuple[str, ...], choices_items: tuple[tuple[str, str], ...], folder: str) -> str | None:
+    """PNG of tokens per word by language (:func:`indic.efficiency.plot_fertility`), rendered once per set."""
+    table = flores_table(names, choices_items)
     if table is None:
         return None
+    import hashlib
+
     import matplotlib
 
     matplotlib.use("Agg")
     from indic.efficiency import plot_fertility
+    from indic.efficiency.plots import save_figure
 
-    return plot_fertility(table)
+    with _MEASURE_LOCK:
+        figure = plot_fertility(table)
+        stem = hashlib.sha256("\0".join(names).encode()).hexdigest()[:16]
+        written = save_figure(figure, Path(folder) / f"fertility-{stem}")
+    return str(next(p for p in written if p.suffix == ".png"))
 
 
 def _card_table(names: tuple[str, ...]) -> pd.DataFrame | None:
