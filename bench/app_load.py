@@ -55,8 +55,10 @@ def run_client(url: str, deadline: float, tokenizers: list[str], out: list, lock
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     epilog="Example: python bench/app_load.py --clients 32 --seconds 60")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog="Example: python bench/app_load.py --clients 32 --seconds 60",
+    )
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--lm", default="auto")
@@ -64,8 +66,8 @@ def main() -> int:
     args = parser.parse_args()
 
     import psutil
-
     from app_fixtures import free_port
+
     from serving.app import build_app
     from serving.app.tokenize_tab import tokenizer_choices
     from serving.stack import ServeConfig, build_stack
@@ -85,8 +87,10 @@ def main() -> int:
     run_client(url, time.monotonic() + 3, list(choices), [], lock)  # warm-up
     rss_warm = process.memory_info().rss
     deadline = time.monotonic() + args.seconds
-    threads = [threading.Thread(target=run_client, args=(url, deadline, list(choices), results, lock))
-               for _ in range(args.clients)]
+    threads = [
+        threading.Thread(target=run_client, args=(url, deadline, list(choices), results, lock))
+        for _ in range(args.clients)
+    ]
     started = time.monotonic()
     for thread in threads:
         thread.start()
@@ -108,7 +112,10 @@ def main() -> int:
             print(f"{endpoint:<12}{count:>10}{count / wall:>9.2f}{p50:>9.3f}{p95:>9.3f}{p99:>9.3f}")
     bounded = peak < 2 * rss_warm + 500e6
     print(f"\nrequests {len(results)}, failed {sum(failures.values())}, wall {wall:.1f} s")
-    print(f"server RSS after warm-up {rss_warm / 1e6:.0f} MB, peak {peak / 1e6:.0f} MB -> {'bounded' if bounded else 'GREW'}")
+    print(
+        f"server RSS after warm-up {rss_warm / 1e6:.0f} MB, peak {peak / 1e6:.0f} MB"
+        f" -> {'bounded' if bounded else 'GREW'}"
+    )
     for outcome, count in failures.most_common(5):
         print(f"  {count} x {outcome}")
     ok = not failures and bounded and results

@@ -231,8 +231,10 @@ class ServerThread:
         self.stop()
 
 
-def serve(stack: ServingStack, host: str = "127.0.0.1", port: int = 8000, ui: bool = True, share: bool = False) -> None:
-    """Serve until interrupted (what `indic serve` runs); the Gradio app is mounted at ``/`` unless ``ui=False``.
+def serve(
+    stack: ServingStack, host: str = "127.0.0.1", port: int = 8000, ui: bool = True, share: bool = False
+) -> None:
+    """Serve until interrupted (what `indic serve` runs), with the Gradio app at ``/`` unless ``ui=False``.
 
     ``share=True`` hands the app to Gradio's own launcher for a public link; only the app's own
     API is served then, not the routes above.

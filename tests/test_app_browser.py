@@ -31,7 +31,9 @@ CHROMIUM_ARGS = [
 ]
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (apt-get install chromium)"),
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (apt-get install chromium)"
+    ),
 ]
 
 
@@ -96,7 +98,7 @@ def test_speak_tab_plays_audio(page, screenshot_dir):
     _open_tab(page, "Speak")
     page.locator("#speak-text textarea").fill("नमस्ते दुनिया। आज मौसम अच्छा है।")
     page.locator("#speak-run").click()
-    page.wait_for_function("document.querySelector('#speak-info') && /real-time factor/.test(document.querySelector('#speak-info').innerText)")
+    page.locator("#speak-info").get_by_text("real-time factor").wait_for()
     assert playable_seconds(page, "#speak-audio") > 0.2
     page.screenshot(path=str(screenshot_dir / "speak.png"), full_page=True)
 

@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from indic.cli.errors import fail, user_errors
 from indic.cli.groups import corpus_app
 
 _out = Console()
@@ -29,20 +30,13 @@ WorkersOption = Annotated[int, typer.Option(help="Worker processes (0: one per c
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
-def _fail(message: str) -> typer.Exit:
-    _err.print(f"[bold red]error:[/bold red] {message}", highlight=False, soft_wrap=True)
-    return typer.Exit(code=1)
-
-
 @contextmanager
 def _corpus_errors() -> Iterator[None]:
     """Turn errors at the corpus boundary into a clear message and a non-zero exit."""
     from corpora.errors import CorpusError
 
-    try:
+    with user_errors(CorpusError):
         yield
-    except (CorpusError, ValueError) as error:
-        raise _fail(str(error)) from None
 
 
 @contextmanager
@@ -59,7 +53,7 @@ def _sample_dir() -> Path:
 
     sample = sample_dir()
     if not sample.is_dir():
-        raise _fail(f"the bundled sample is missing ({sample}); name a corpus path instead")
+        raise fail(f"the bundled sample is missing ({sample}); name a corpus path instead")
     return sample
 
 
@@ -199,7 +193,7 @@ def contamination(
     with _corpus_errors():
         train_files, eval_files = paired_by_language(train, evaluation)
         if not eval_files:
-            raise _fail("no evaluation file has a language in its name (name them like hi.txt)")
+            raise fail("no evaluation file has a language in its name (name them like hi.txt)")
         total = sum(
             corpus_file.path.stat().st_size
             for lang in eval_files

@@ -21,7 +21,9 @@ text_app = typer.Typer(help="Normalize, split and detect Indic text.", no_args_i
 corpus_app = typer.Typer(help="Corpus statistics and temperature-balanced mixing.", no_args_is_help=True)
 tokenizer_app = typer.Typer(help="Train, analyze and compare tokenizers.", no_args_is_help=True)
 lm_app = typer.Typer(help="Train, evaluate, export and run the compact language model.", no_args_is_help=True)
-tts_app = typer.Typer(help="Speak text, generate speech in batch, train and export voices.", no_args_is_help=True)
+tts_app = typer.Typer(
+    help="Speak text, generate speech in batch, train and export voices.", no_args_is_help=True
+)
 
 app.add_typer(text_app, name="text")
 app.add_typer(corpus_app, name="corpus")

@@ -7,8 +7,6 @@ into one red line on stderr and exit status 1, never a traceback.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -16,20 +14,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from indic.cli.errors import user_errors
 from indic.cli.groups import lm_app
 
 _out = Console()
 _err = Console(stderr=True)
-
-
-@contextmanager
-def _lm_errors() -> Iterator[None]:
-    """Errors raised where user input enters become a clear message and exit status 1."""
-    try:
-        yield
-    except (FileNotFoundError, LookupError, ValueError) as error:
-        _err.print(f"[bold red]error:[/bold red] {error}", highlight=False)
-        raise typer.Exit(code=1) from None
 
 
 def _require_file(path: Path, what: str) -> None:
@@ -67,7 +56,7 @@ def train(
 
     Example: indic lm train --corpus runs/mix.txt --tokenizer runs/tok/tokenizer.json --out runs/lm/small
     """
-    with _lm_errors():
+    with user_errors():
         _require_file(corpus, "corpus")
         _require_file(tokenizer, "tokenizer")
         from llm.config import LMConfig
@@ -132,7 +121,7 @@ def evaluate(
     """
     import json
 
-    with _lm_errors():
+    with user_errors():
         _require_file(checkpoint, "checkpoint")
         _require_file(tokenizer, "tokenizer")
         from indic.atomic import atomic_write_text
@@ -176,7 +165,7 @@ def export(
 
     Example: indic lm export --checkpoint runs/lm/small/checkpoint.pt --tokenizer tok.json --out lm-onnx --fp8
     """
-    with _lm_errors():
+    with user_errors():
         _require_file(checkpoint, "checkpoint")
         _require_file(tokenizer, "tokenizer")
         from llm.export_onnx import export_model_folder
@@ -232,7 +221,7 @@ def generate(
 
     Example: indic lm generate --prompt "भारत एक" --lang hi --top-k 40 --temperature 0.7
     """
-    with _lm_errors():
+    with user_errors():
         from indic.languages import get_language
         from llm.runtime import OnnxLM
         from llm.sampling import SamplingSettings

@@ -14,15 +14,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from indic.cli.errors import fail
 from indic.cli.groups import app
 
 _out = Console()
 _err = Console(stderr=True)
-
-
-def _fail(message: str) -> typer.Exit:
-    _err.print(f"[bold red]error:[/bold red] {message}", highlight=False)
-    return typer.Exit(code=1)
 
 
 @app.command("quantize")
@@ -76,25 +72,25 @@ def quantize(
     try:
         spec = QuantSpec(fmt, granularity, scale_rule)  # type: ignore[arg-type]
     except UnknownFormatError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     if not model.is_file():
-        raise _fail(f"model not found: {model}")
+        raise fail(f"model not found: {model}")
     try:
         source = onnx.load(str(model))
         onnx.checker.check_model(source)
     except Exception as error:  # onnx raises DecodeError, ValidationError, OSError…: all mean "not a model"
-        raise _fail(f"{model} is not a valid ONNX model ({type(error).__name__}: {error})") from None
+        raise fail(f"{model} is not a valid ONNX model ({type(error).__name__}: {error})") from None
     try:
         quantized, tensors = quantize_onnx_model(source, spec, min_elements=min_elements)
     except (OnnxRewriteError, ValueError) as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
 
     data = quantized.SerializeToString()
     if spec.format in CPU_RUNNABLE_FORMATS:
         try:
             load_on_cpu(data)
         except Exception as error:  # onnxruntime raises its own exception types
-            raise _fail(f"the quantized graph does not load in onnxruntime CPU: {error}") from None
+            raise fail(f"the quantized graph does not load in onnxruntime CPU: {error}") from None
         runtime = f"loads on onnxruntime CPU ({SHIPPED_GRAPH_OPTIMIZATION_LEVEL})"
     else:
         runtime = "no onnxruntime CPU kernel for FLOAT4E2M1: needs a GPU runtime"

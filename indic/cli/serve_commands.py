@@ -40,7 +40,9 @@ def serve_command(
     ] = 256,
     max_queue: Annotated[int, typer.Option(help="Waiting requests before answering 503.", min=1)] = 256,
     max_streams: Annotated[int, typer.Option(help="LM streams decoded together.", min=1)] = 32,
-    ui: Annotated[bool, typer.Option("--ui/--no-ui", help="Mount the Gradio app at / (needs the ui extra).")] = True,
+    ui: Annotated[
+        bool, typer.Option("--ui/--no-ui", help="Mount the Gradio app at / (needs the ui extra).")
+    ] = True,
     share: Annotated[bool, typer.Option(help="Ask Gradio for a public share link (off by default).")] = False,
 ) -> None:
     """Serve the app at /, and /v1/speak, /v1/generate, /metrics (Prometheus) and /health over HTTP.
@@ -50,8 +52,11 @@ def serve_command(
     import importlib.util
 
     if (ui or share) and importlib.util.find_spec("gradio") is None:
-        _err.print("[bold red]error:[/bold red] the app needs gradio: pip install 'indic-speech[ui]' "
-                   "(or run with --no-ui for the HTTP API alone)", highlight=False)
+        _err.print(
+            "[bold red]error:[/bold red] the app needs gradio: pip install 'indic-speech[ui]' "
+            "(or run with --no-ui for the HTTP API alone)",
+            highlight=False,
+        )
         raise typer.Exit(code=1)
     from indic.artifacts import ArtifactNotFoundError
     from serving.engine import ModelLoadError

@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from indic.cli.errors import fail
 from indic.cli.groups import app, text_app
 
 _out = Console(soft_wrap=True)
@@ -31,15 +32,10 @@ FileOption = Annotated[
 ]
 
 
-def _fail(message: str) -> typer.Exit:
-    _err.print(f"[bold red]error:[/bold red] {message}", highlight=False, soft_wrap=True)
-    return typer.Exit(code=1)
-
-
 def _input_lines(text: str | None, file: Path | None) -> Iterator[str]:
     """The lines to process: the argument, the file, or standard input — exactly one of them."""
     if text is not None and file is not None:
-        raise _fail("give either TEXT or --file, not both")
+        raise fail("give either TEXT or --file, not both")
     if text is not None:
         yield from text.splitlines() or [""]
         return
@@ -49,21 +45,21 @@ def _input_lines(text: str | None, file: Path | None) -> Iterator[str]:
                 for line in handle:
                     yield line.rstrip("\n")
         except FileNotFoundError:
-            raise _fail(f"no such file: {file}") from None
+            raise fail(f"no such file: {file}") from None
         except IsADirectoryError:
-            raise _fail(f"{file} is a folder; give a text file") from None
+            raise fail(f"{file} is a folder; give a text file") from None
         except PermissionError:
-            raise _fail(f"cannot read {file}: permission denied") from None
+            raise fail(f"cannot read {file}: permission denied") from None
         except UnicodeDecodeError as error:
-            raise _fail(f"{file} is not UTF-8 text (byte {error.start}: {error.reason})") from None
+            raise fail(f"{file} is not UTF-8 text (byte {error.start}: {error.reason})") from None
         return
     if sys.stdin.isatty():
-        raise _fail("no input: give TEXT, --file FILE, or pipe text on standard input")
+        raise fail("no input: give TEXT, --file FILE, or pipe text on standard input")
     try:
         for line in sys.stdin:
             yield line.rstrip("\n")
     except UnicodeDecodeError as error:
-        raise _fail(f"standard input is not UTF-8 text ({error.reason})") from None
+        raise fail(f"standard input is not UTF-8 text ({error.reason})") from None
 
 
 @app.command("languages")
@@ -123,7 +119,7 @@ def split_command(
             for sentence in split_sentences(line, lang=lang):
                 typer.echo(sentence)
     except UnsupportedLanguageError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
 
 
 @text_app.command("detect")

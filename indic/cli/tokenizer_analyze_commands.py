@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from indic.cli.errors import fail
 from indic.cli.groups import tokenizer_app
 
 _SEGMENT_COLOURS = ("grey23", "dark_blue", "dark_green", "dark_red", "dark_magenta", "dark_cyan")
@@ -58,11 +59,6 @@ def _load(specs: list[str], pattern: str | None) -> tuple[list, dict[str, str]]:
         loaded.append(tokenizer)
         labels[text] = labels[spec] = tokenizer.name
     return loaded, labels
-
-
-def _fail(error: Exception) -> typer.Exit:
-    Console(stderr=True).print(f"[bold red]error:[/bold red] {error}", highlight=False)
-    return typer.Exit(1)
 
 
 @tokenizer_app.command("analyze")
@@ -116,7 +112,7 @@ def analyze(
         table = measure(loaded, text, baseline=reference, cache=cache)
         path = report(table, out, title=f"Token efficiency on {text.name}")
     except (EfficiencyError, ArtifactIntegrityError) as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     _print_summary(console, summarize(table))
     console.print(f"{len(table)} rows in {time.perf_counter() - started:.1f} s; report: {path}")
 
@@ -151,7 +147,7 @@ def compare(
     try:
         loaded, _ = _load(tokenizer, pattern)
     except (EfficiencyError, ArtifactIntegrityError) as error:
-        raise _fail(error) from None
+        raise fail(error) from None
     words = max(1, len(sentence.split()))
     for model in loaded:
         segments = token_segments(model, sentence)

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from serving.app.limits import AppLimits, InputRejected, check_language, check_text
+from serving.app.limits import DEFAULT_LIMITS, AppLimits, InputRejected, check_language, check_text
 
 
 def generate(
-    text_service, prompt: str, max_new_tokens: int = 64, temperature: float = 0.7, limits: AppLimits = AppLimits()
+    text_service,
+    prompt: str,
+    max_new_tokens: int = 64,
+    temperature: float = 0.7,
+    limits: AppLimits = DEFAULT_LIMITS,
 ) -> Iterator[str]:
     """Yield the growing continuation of ``prompt`` (prompt excluded) as tokens arrive."""
     if text_service is None:

@@ -17,7 +17,7 @@ import gradio as gr
 from indic.languages import LANGUAGES
 from serving.app import generate_tab, speak_tab, tokenize_tab
 from serving.app.clip_store import ClipStore
-from serving.app.limits import AppLimits, InputRejected
+from serving.app.limits import DEFAULT_LIMITS, AppLimits, InputRejected
 from serving.app.metrics_tab import MetricsHistory, status_markdown
 
 CONCURRENCY = 64
@@ -56,7 +56,9 @@ def _friendly(handler):
     return call
 
 
-def build_app(stack, limits: AppLimits = AppLimits(), tokenizer_choices: dict[str, str] | None = None) -> gr.Blocks:
+def build_app(
+    stack, limits: AppLimits = DEFAULT_LIMITS, tokenizer_choices: dict[str, str] | None = None
+) -> gr.Blocks:
     """The four-tab app over ``stack`` (a :class:`serving.stack.ServingStack`)."""
     choices = tokenizer_choices if tokenizer_choices is not None else tokenize_tab.tokenizer_choices()
     history = MetricsHistory(stack.metrics)
@@ -79,14 +81,21 @@ def build_app(stack, limits: AppLimits = AppLimits(), tokenizer_choices: dict[st
 
 
 def _tokenize_tab(choices: dict[str, str], defaults: list[str], limits: AppLimits) -> None:
-    text = gr.Textbox(label="Text", value=EXAMPLES["hi"], lines=3, max_length=limits.max_text_chars, elem_id="tok-text")
+    text = gr.Textbox(
+        label="Text", value=EXAMPLES["hi"], lines=3, max_length=limits.max_text_chars, elem_id="tok-text"
+    )
     picked = gr.CheckboxGroup(list(choices), value=defaults, label="Tokenizers", elem_id="tok-pick")
     button = gr.Button("Tokenize", variant="primary", elem_id="tok-run")
     detected = gr.Markdown(elem_id="tok-lang")
     views = [
-        gr.HighlightedText(label=f"slot {i}", color_map=HIGHLIGHT_COLOURS, show_legend=False,
-                           show_inline_category=False,
-                           visible=False, elem_id=f"tok-view-{i}")
+        gr.HighlightedText(
+            label=f"slot {i}",
+            color_map=HIGHLIGHT_COLOURS,
+            show_legend=False,
+            show_inline_category=False,
+            visible=False,
+            elem_id=f"tok-view-{i}",
+        )
         for i in range(limits.max_tokenizers)
     ]
     stats = gr.Dataframe(label="This text", interactive=False, elem_id="tok-stats")
@@ -97,27 +106,40 @@ def _tokenize_tab(choices: dict[str, str], defaults: list[str], limits: AppLimit
     def run(value: str, names: list[str]):
         pieces, table, lang = tokenize_tab.split_view(value, names, choices, limits)
         updates = [
-            gr.HighlightedText(value=pieces[i], label=f"{names[i]} — {sum(1 for _ in pieces[i])} pieces", visible=True)
-            if i < len(names) else gr.HighlightedText(value=None, visible=False)
+            gr.HighlightedText(
+                value=pieces[i], label=f"{names[i]} — {sum(1 for _ in pieces[i])} pieces", visible=True
+            )
+            if i < len(names)
+            else gr.HighlightedText(value=None, visible=False)
             for i in range(limits.max_tokenizers)
         ]
         chart = tokenize_tab.fertility_chart(tuple(names), tuple(sorted(choices.items())), charts)
-        note = f"Detected language: **{lang}**" + ("" if chart else " · the FLORES chart needs the reference data")
+        note = f"Detected language: **{lang}**" + (
+            "" if chart else " · the FLORES chart needs the reference data"
+        )
         return [note, *updates, table, chart]
 
     button.click(run, [text, picked], [detected, *views, stats, chart], api_name="tokenize")
 
 
 def _speak_tab(stack, speakers: int, limits: AppLimits, clips: ClipStore) -> None:
-    text = gr.Textbox(label="Text", value="नमस्ते दुनिया। आज मौसम बहुत अच्छा है।", lines=3,
-                      max_length=limits.max_text_chars, elem_id="speak-text")
+    text = gr.Textbox(
+        label="Text",
+        value="नमस्ते दुनिया। आज मौसम बहुत अच्छा है।",
+        lines=3,
+        max_length=limits.max_text_chars,
+        elem_id="speak-text",
+    )
     with gr.Row():
-        lang = gr.Dropdown(LANGUAGE_CHOICES, value="hi", label="Language", allow_custom_value=True, elem_id="speak-lang")
+        lang = gr.Dropdown(
+            LANGUAGE_CHOICES, value="hi", label="Language", allow_custom_value=True, elem_id="speak-lang"
+        )
         speaker = gr.Slider(0, speakers - 1, value=0, step=1, label="Speaker", elem_id="speak-speaker")
         speed = gr.Slider(*speak_tab.SPEED_RANGE, value=1.0, step=0.05, label="Speed", elem_id="speak-speed")
     button = gr.Button("Speak", variant="primary", elem_id="speak-run")
-    live = gr.Audio(label="Live (long texts, sentence by sentence)", streaming=True, autoplay=True,
-                    elem_id="speak-live")
+    live = gr.Audio(
+        label="Live (long texts, sentence by sentence)", streaming=True, autoplay=True, elem_id="speak-live"
+    )
     audio = gr.Audio(label="Speech", type="filepath", elem_id="speak-audio")
     info = gr.Markdown(elem_id="speak-info")
 
@@ -133,11 +155,21 @@ def _speak_tab(stack, speakers: int, limits: AppLimits, clips: ClipStore) -> Non
 
 
 def _generate_tab(stack, limits: AppLimits, clips: ClipStore) -> None:
-    prompt = gr.Textbox(label="Prompt", value="भारत की राजधानी", lines=2, max_length=limits.max_prompt_chars,
-                        elem_id="gen-prompt")
+    prompt = gr.Textbox(
+        label="Prompt",
+        value="भारत की राजधानी",
+        lines=2,
+        max_length=limits.max_prompt_chars,
+        elem_id="gen-prompt",
+    )
     with gr.Row():
-        lang = gr.Dropdown(LANGUAGE_CHOICES, value="hi", label="Language of the prompt", allow_custom_value=True,
-                           elem_id="gen-lang")
+        lang = gr.Dropdown(
+            LANGUAGE_CHOICES,
+            value="hi",
+            label="Language of the prompt",
+            allow_custom_value=True,
+            elem_id="gen-lang",
+        )
         tokens = gr.Slider(1, limits.max_new_tokens, value=48, step=1, label="Tokens to generate")
         temperature = gr.Slider(0.0, 1.5, value=0.7, step=0.05, label="Temperature")
     button = gr.Button("Generate & speak", variant="primary", elem_id="gen-run")
@@ -160,17 +192,49 @@ def _generate_tab(stack, limits: AppLimits, clips: ClipStore) -> None:
 
 def _metrics_tab(history: MetricsHistory) -> None:
     status = gr.Markdown(elem_id="metrics-status")
-    throughput = gr.LinePlot(x="t", y="value", color="series", title="Throughput", x_title="seconds",
-                             y_title="per second", elem_id="metrics-throughput")
-    latency = gr.LinePlot(x="t", y="value", color="series", title="Latency percentiles", x_title="seconds",
-                          y_title="seconds", elem_id="metrics-latency")
-    speech = gr.LinePlot(x="t", y="value", color="series", title="Real-time factor and queue depth",
-                         x_title="seconds", y_title="value", elem_id="metrics-speech")
+    throughput = gr.LinePlot(
+        x="t",
+        y="value",
+        color="series",
+        title="Throughput",
+        x_title="seconds",
+        y_title="per second",
+        elem_id="metrics-throughput",
+    )
+    latency = gr.LinePlot(
+        x="t",
+        y="value",
+        color="series",
+        title="Latency percentiles",
+        x_title="seconds",
+        y_title="seconds",
+        elem_id="metrics-latency",
+    )
+    speech = gr.LinePlot(
+        x="t",
+        y="value",
+        color="series",
+        title="Real-time factor and queue depth",
+        x_title="seconds",
+        y_title="value",
+        elem_id="metrics-speech",
+    )
     timer = gr.Timer(1.0)
 
     def tick():
         snap = history.sample()
-        return status_markdown(snap), history.frame("throughput"), history.frame("latency"), history.frame("speech")
+        return (
+            status_markdown(snap),
+            history.frame("throughput"),
+            history.frame("latency"),
+            history.frame("speech"),
+        )
 
-    timer.tick(tick, None, [status, throughput, latency, speech], api_name="metrics", concurrency_limit=1,
-               show_progress="hidden")
+    timer.tick(
+        tick,
+        None,
+        [status, throughput, latency, speech],
+        api_name="metrics",
+        concurrency_limit=1,
+        show_progress="hidden",
+    )

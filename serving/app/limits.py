@@ -32,6 +32,9 @@ class AppLimits:
     stream_after_chars: int = 200
 
 
+DEFAULT_LIMITS = AppLimits()
+
+
 def check_text(text: str | None, field: str = "Text", limit: int = AppLimits.max_text_chars) -> str:
     """Strip ``text`` and refuse it when empty or longer than ``limit`` characters."""
     stripped = (text or "").strip()
@@ -63,6 +66,7 @@ def check_script(text: str, lang: str) -> None:
     letters = {script for script, share in detect_script(text).items() if share > 0}
     if letters and language.script not in letters and "Latin" not in letters:
         raise InputRejected(
-            f"The text is written in {', '.join(sorted(letters))}, but {language.name} uses {language.script}. "
+            f"The text is written in {', '.join(sorted(letters))}, "
+            f"but {language.name} uses {language.script}. "
             "Pick the matching language or change the text."
         )

@@ -63,12 +63,16 @@ class MetricsHistory:
 
 def status_markdown(snap: dict) -> str:
     """Provider, queue depth, batch occupancy and counts per model, as a small table."""
-    lines = ["| model | provider | requests | failures | queue | batch occupancy p50 | TTFT p50 |", "|---|---|---|---|---|---|---|"]
+    lines = [
+        "| model | provider | requests | failures | queue | batch occupancy p50 | TTFT p50 |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for name, model in snap.items():
         occupancy = model.get("batch_occupancy", {}).get("p50", math.nan)
         ttft = model.get("ttft_s", {}).get("p50", math.nan)
         lines.append(
-            f"| {name} | {model.get('provider', '?')} | {model.get('requests', 0)} | {model.get('failures', 0)} "
+            f"| {name} | {model.get('provider', '?')} | {model.get('requests', 0)} "
+            f"| {model.get('failures', 0)} "
             f"| {model.get('queue_depth', 0)} | {_fmt(occupancy)} | {_fmt(ttft, ' s')} |"
         )
     return "\n".join(lines) if snap else "No requests yet."

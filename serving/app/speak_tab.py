@@ -12,7 +12,14 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from serving.app.limits import AppLimits, InputRejected, check_language, check_script, check_text
+from serving.app.limits import (
+    DEFAULT_LIMITS,
+    AppLimits,
+    InputRejected,
+    check_language,
+    check_script,
+    check_text,
+)
 
 SPEED_RANGE = (0.5, 2.0)
 
@@ -27,9 +34,9 @@ def speech_chunks(text: str, lang: str, limits: AppLimits) -> list[str]:
 
 
 def speak(
-    service, text: str, lang: str, speaker: int = 0, speed: float = 1.0, limits: AppLimits = AppLimits()
+    service, text: str, lang: str, speaker: int = 0, speed: float = 1.0, limits: AppLimits = DEFAULT_LIMITS
 ) -> Iterator[tuple[str, tuple[int, np.ndarray] | None, str]]:
-    """Yield ``("chunk", (rate, audio), info)`` per streamed sentence, then ``("full", (rate, audio), info)``."""
+    """Yield ``("chunk", (rate, audio), info)`` per streamed sentence, then ``("full", ...)`` once."""
     if service is None:
         raise InputRejected("No voice is loaded in this server (started with --tts none).")
     text = check_text(text, "Text", limits.max_text_chars)

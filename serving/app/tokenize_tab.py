@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from serving.app.limits import AppLimits, InputRejected, check_text
+from serving.app.limits import DEFAULT_LIMITS, AppLimits, InputRejected, check_text
 
 _LOAD_LOCK = threading.Lock()
 _MEASURE_LOCK = threading.Lock()
@@ -40,7 +40,7 @@ def _load(name: str, spec: str):
         return load_tokenizer(spec, name=name)
 
 
-def split_view(text: str, names: Sequence[str], choices: dict[str, str], limits: AppLimits = AppLimits()):
+def split_view(text: str, names: Sequence[str], choices: dict[str, str], limits: AppLimits = DEFAULT_LIMITS):
     """Highlighted pieces and a stats table for ``text`` under each tokenizer in ``names``."""
     text = check_text(text, "Text", limits.max_text_chars)
     if not names:
@@ -104,7 +104,9 @@ def flores_parity(names: tuple[str, ...], choices: dict[str, str], lang: str) ->
 
 
 @functools.lru_cache(maxsize=64)
-def fertility_chart(names: tuple[str, ...], choices_items: tuple[tuple[str, str], ...], folder: str) -> str | None:
+def fertility_chart(
+    names: tuple[str, ...], choices_items: tuple[tuple[str, str], ...], folder: str
+) -> str | None:
     """PNG of tokens per word by language (:func:`indic.efficiency.plot_fertility`), rendered once per set."""
     table = flores_table(names, choices_items)
     if table is None:
