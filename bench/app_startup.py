@@ -31,14 +31,19 @@ def _ok(url: str) -> bool:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     epilog="Example: python bench/app_startup.py --budget 60")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], epilog="Example: python bench/app_startup.py --budget 60"
+    )
     parser.add_argument("--budget", type=float, default=60.0, help="seconds allowed (the README's promise)")
     args = parser.parse_args()
     port = _free_port()
     started = time.monotonic()
-    server = subprocess.Popen([sys.executable, "-m", "indic", "serve", "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "indic", "serve", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         while time.monotonic() - started < args.budget * 2:
@@ -54,8 +59,10 @@ def main() -> int:
         server.terminate()
         server.wait(timeout=30)
     verdict = "PASS" if seconds <= args.budget else "MISSED"
-    print(f"indic serve -> app and API answering in {seconds:.1f} s (budget {args.budget:.0f} s, "
-          f"{seconds / args.budget:.2f}x of budget): {verdict}")
+    print(
+        f"indic serve -> app and API answering in {seconds:.1f} s (budget {args.budget:.0f} s, "
+        f"{seconds / args.budget:.2f}x of budget): {verdict}"
+    )
     return 0 if verdict == "PASS" else 1
 
 

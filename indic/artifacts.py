@@ -122,9 +122,7 @@ def record_artifact(name: str, command: str, root: Path = BUNDLED_DIR) -> dict[s
     folder = root / name
     if not (folder / "card.json").exists():
         raise ArtifactNotFoundError(f"{folder} has no card.json")
-    files = {
-        str(p.relative_to(folder)): sha256_file(p) for p in sorted(folder.rglob("*")) if p.is_file()
-    }
+    files = {str(p.relative_to(folder)): sha256_file(p) for p in sorted(folder.rglob("*")) if p.is_file()}
     manifest = load_manifest(root)
     card = _read_card(folder / "card.json")
     manifest["artifacts"][name] = {

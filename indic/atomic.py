@@ -16,7 +16,9 @@ from typing import IO
 
 
 @contextmanager
-def atomic_open(path: str | os.PathLike[str], mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO]:
+def atomic_open(
+    path: str | os.PathLike[str], mode: str = "w", encoding: str | None = "utf-8"
+) -> Iterator[IO]:
     """Open a temporary sibling of ``path`` for writing; on success it replaces ``path``.
 
     >>> with atomic_open("/tmp/example.txt") as handle:   # doctest: +SKIP

@@ -59,6 +59,8 @@ def _digits(zero: int) -> str:
     return "".join(chr(zero + i) for i in range(10))
 
 
+# One row per language reads better than wrapped arguments.
+# fmt: off
 LANGUAGES: tuple[Language, ...] = (
     Language("bn", "ben", "Bengali", "বাংলা", "Bengali", 0x0980, 0x09FF, "ben_Beng", "bn", _digits(0x09E6), _DANDA),
     Language("gu", "guj", "Gujarati", "ગુજરાતી", "Gujarati", 0x0A80, 0x0AFF, "guj_Gujr", "gu", _digits(0x0AE6), _DANDA),
@@ -72,6 +74,7 @@ LANGUAGES: tuple[Language, ...] = (
     Language("te", "tel", "Telugu", "తెలుగు", "Telugu", 0x0C00, 0x0C7F, "tel_Telu", "te", _digits(0x0C66), _LATIN_TERMINATORS),
     Language("en", "eng", "English", "English", "Latin", 0x0000, 0x024F, "eng_Latn", "en-us", _digits(0x30), _LATIN_TERMINATORS),
 )
+# fmt: on
 """All supported languages, in the order reports list them (English last, as the parity reference)."""
 
 LANGUAGE_CODES: tuple[str, ...] = tuple(lang.code for lang in LANGUAGES)
@@ -82,7 +85,9 @@ for _lang in LANGUAGES:
     for _key in (_lang.code, _lang.iso639_3, _lang.flores_code, _lang.name, _lang.native_name):
         _BY_KEY[_key.casefold()] = _lang
 # Common aliases seen in the wild (FLORES-101 and older ISO codes).
-_BY_KEY.update({"ori": _BY_KEY["or"], "oriya": _BY_KEY["or"], "panjabi": _BY_KEY["pa"], "bangla": _BY_KEY["bn"]})
+_BY_KEY.update(
+    {"ori": _BY_KEY["or"], "oriya": _BY_KEY["or"], "panjabi": _BY_KEY["pa"], "bangla": _BY_KEY["bn"]}
+)
 
 
 def get_language(key: str) -> Language:
