@@ -36,7 +36,6 @@ from serving.tts_engine import CodepointPhonemizer, TTSEngine, VoiceSpec
 
 SYNTHETIC = "synthetic"
 AUTO = "auto"
-DEFAULT_VOICE_ARTIFACT = "indic-voice"
 
 
 def resolve_model(choice: str | None, kind: str) -> str | None:
@@ -51,8 +50,9 @@ def resolve_model(choice: str | None, kind: str) -> str | None:
         return choice
     from indic.artifacts import ArtifactNotFoundError, find_artifact
     from llm.runtime import DEFAULT_ARTIFACT
+    from tts.voice import DEFAULT_VOICE
 
-    name = DEFAULT_ARTIFACT if kind == "lm" else DEFAULT_VOICE_ARTIFACT
+    name = DEFAULT_ARTIFACT if kind == "lm" else DEFAULT_VOICE
     try:
         find_artifact(name)
     except ArtifactNotFoundError:

@@ -1,1 +1,1 @@
-"""tts — see docs/architecture.md."""
+"""Text-to-speech for eleven languages of India: front end, teacher data, model, ONNX voice, batch."""

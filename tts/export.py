@@ -1,0 +1,246 @@
+"""Export a trained voice to ONNX (dynamic batch and lengths), verify it against torch, write its card.
+
+The runtime (:mod:`tts.voice`) needs only ``model.onnx`` and ``voice.json`` — the Piper layout: the
+card carries the sample rate, the phoneme inventory, languages, speakers and the inference defaults.
+``card.json`` (kind ``voice``) is the artifact registry's card: what the voice is, how good, and the
+graph's tensor names for ``serving``; ``phoneme_inventory.json`` repeats the token table on its own.
+Weights are stored as float16 with a ``Cast`` to float32 in front of each, which halves the file;
+onnxruntime folds those casts once when the session starts, so inference still runs in float32.
+
+Example::
+
+    >>> export_voice(model, inventory, "runs/tts/voice")          # doctest: +SKIP
+    ExportReport(max_abs_error=..., ...)
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import onnx
+import torch
+from onnx import helper, numpy_helper
+
+from indic.atomic import atomic_write_bytes, atomic_write_text
+from tts.frontend.inventory import Inventory
+from tts.model.voice_model import VoiceModel
+
+INPUT_NAMES = ["tokens", "token_lengths", "language", "speaker", "length_scale"]
+OUTPUT_NAMES = ["audio", "audio_lengths"]
+OPSET = 18
+TOLERANCE = 1e-3
+"""Largest absolute difference (audio in [-1, 1]) allowed between onnxruntime and torch."""
+
+
+class ExportVerificationError(RuntimeError):
+    """Raised when the exported graph's audio differs from torch beyond :data:`TOLERANCE`."""
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    """Where the voice went and how closely onnxruntime matched torch."""
+
+    path: Path
+    max_abs_error: float
+    exporter: str
+    parameters: int
+
+
+def example_inputs(batch: int = 2, length: int = 12) -> tuple[torch.Tensor, ...]:
+    """Inputs for tracing and verification: ``batch`` rows of random tokens of unequal lengths."""
+    generator = torch.Generator().manual_seed(0)
+    tokens = torch.randint(12, 40, (batch, length), generator=generator)
+    lengths = torch.tensor([length - 3 * i for i in range(batch)])
+    tokens = tokens * (torch.arange(length)[None, :] < lengths[:, None])
+    return (
+        tokens,
+        lengths,
+        torch.zeros(batch, dtype=torch.long),
+        torch.zeros(batch, dtype=torch.long),
+        torch.linspace(0.8, 1.2, batch),
+    )
+
+
+def export_voice(
+    model: VoiceModel,
+    inventory: Inventory,
+    out_dir: str | Path,
+    card: dict | None = None,
+    weights_float16: bool = True,
+) -> ExportReport:
+    """Write ``model.onnx`` + ``voice.json`` into ``out_dir`` and check the graph against torch.
+
+    ``weights_float16=False`` keeps float32 initializers (what weight quantizers expect as input)."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    model = model.eval().float()
+    inputs = example_inputs()
+    graph, exporter = _export(model, inputs)
+    if weights_float16:
+        graph = _store_weights_as_float16(graph)
+    atomic_write_bytes(out / "model.onnx", graph.SerializeToString())
+    error = verify(model, out / "model.onnx", inputs, weights_float16)
+    voice_card = {
+        "format": "indic-voice-onnx",
+        "version": 1,
+        "sample_rate": model.config.sample_rate,
+        "hop_length": model.config.hop_length,
+        "inventory": inventory.to_json(),
+        "config": model.config.to_json(),
+        "inference": {"length_scale": 1.0},
+        "export": {
+            "exporter": exporter,
+            "opset": OPSET,
+            "max_abs_error_vs_torch": error,
+            "tolerance": TOLERANCE,
+        },
+        "parameters": sum(p.numel() for p in model.parameters()),
+        **(card or {}),
+    }
+    atomic_write_text(out / "voice.json", json.dumps(voice_card, ensure_ascii=False, indent=1) + "\n")
+    artifact_card = {
+        "kind": "voice",
+        "languages": list(inventory.languages),
+        "speakers": list(inventory.speakers),
+        "serving": {
+            "ids_input": "tokens",
+            "lengths_input": "token_lengths",
+            "speaker_input": "speaker",
+            "language_input": "language",
+            "length_scale_input": "length_scale",
+            "audio_output": "audio",
+            "audio_lengths_output": "audio_lengths",
+            "sample_rate": model.config.sample_rate,
+            "pad_id": 0,
+        },
+        **{k: v for k, v in voice_card.items() if k not in ("inventory", "config")},
+    }
+    atomic_write_text(out / "card.json", json.dumps(artifact_card, ensure_ascii=False, indent=1) + "\n")
+    inventory_json = json.dumps(inventory.to_json(), ensure_ascii=False, indent=1) + "\n"
+    atomic_write_text(out / "phoneme_inventory.json", inventory_json)
+    return ExportReport(out / "model.onnx", error, exporter, voice_card["parameters"])
+
+
+def _export(model: VoiceModel, inputs: tuple[torch.Tensor, ...]) -> tuple[onnx.ModelProto, str]:
+    """The legacy (TorchScript) exporter: the length regulator's data-dependent frame count is one
+    dynamic ``Range`` there, while the dynamo exporter refuses the unbacked size."""
+    import io
+    import warnings
+
+    buffer = io.BytesIO()
+    axes = {
+        "tokens": {0: "batch", 1: "tokens"},
+        "token_lengths": {0: "batch"},
+        "language": {0: "batch"},
+        "speaker": {0: "batch"},
+        "length_scale": {0: "batch"},
+        "audio": {0: "batch", 1: "samples"},
+        "audio_lengths": {0: "batch"},
+    }
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")
+        # A file object is accepted at run time; the type stub only lists paths.
+        torch.onnx.export(  # type: ignore[arg-type]
+            model,
+            inputs,
+            buffer,
+            input_names=INPUT_NAMES,
+            output_names=OUTPUT_NAMES,
+            dynamic_axes=axes,
+            opset_version=OPSET,
+            dynamo=False,
+        )
+    return onnx.load_from_string(buffer.getvalue()), "torchscript"
+
+
+def _store_weights_as_float16(graph: onnx.ModelProto, min_elements: int = 1024) -> onnx.ModelProto:
+    """Replace large float32 initializers by float16 ones plus a ``Cast`` back to float32."""
+    kept, casts = [], []
+    for tensor in graph.graph.initializer:
+        array = numpy_helper.to_array(tensor)
+        if array.dtype == np.float32 and array.size >= min_elements:
+            half_name = f"{tensor.name}__fp16"
+            kept.append(numpy_helper.from_array(array.astype(np.float16), half_name))
+            casts.append(helper.make_node("Cast", [half_name], [tensor.name], to=onnx.TensorProto.FLOAT))
+        else:
+            kept.append(tensor)
+    del graph.graph.initializer[:]
+    graph.graph.initializer.extend(kept)
+    nodes = list(graph.graph.node)
+    del graph.graph.node[:]
+    graph.graph.node.extend(casts + nodes)
+    return graph
+
+
+def verify(
+    model: VoiceModel, onnx_path: Path, inputs: tuple[torch.Tensor, ...], weights_float16: bool = True
+) -> float:
+    """Max |audio_onnx − audio_torch| over the valid samples; raises past :data:`TOLERANCE`."""
+    import onnxruntime
+
+    reference = _round_weights_to_float16(model) if weights_float16 else model
+    with torch.no_grad():
+        audio, lengths = reference(*inputs)
+    session = onnxruntime.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
+    feeds = {name: tensor.numpy() for name, tensor in zip(INPUT_NAMES, inputs, strict=True)}
+    onnx_audio, onnx_lengths = session.run(OUTPUT_NAMES, feeds)
+    if not np.array_equal(onnx_lengths, lengths.numpy()):
+        raise ExportVerificationError(f"audio lengths differ: onnx {onnx_lengths} vs torch {lengths.numpy()}")
+    error = max(
+        float(np.abs(onnx_audio[i, :n] - audio.numpy()[i, :n]).max(initial=0.0))
+        for i, n in enumerate(lengths.tolist())
+    )
+    if error > TOLERANCE:
+        raise ExportVerificationError(f"onnx audio differs from torch by {error:.2e} > {TOLERANCE:.0e}")
+    return error
+
+
+def _round_weights_to_float16(model: VoiceModel) -> VoiceModel:
+    """A copy of ``model`` whose weights went through float16, as the exported graph's did."""
+    import copy
+
+    rounded = copy.deepcopy(model)
+    with torch.no_grad():
+        for parameter in rounded.parameters():
+            if parameter.numel() >= 1024:
+                parameter.copy_(parameter.half().float())
+    return rounded
+
+
+TINY_SIZES = {
+    "d_model": 32,
+    "ffn_dim": 64,
+    "encoder_layers": 1,
+    "decoder_layers": 1,
+    "decoder_dim": 32,
+    "decoder_ffn_dim": 64,
+    "vocoder_dim": 32,
+    "vocoder_intermediate": 64,
+    "vocoder_layers": 1,
+}
+"""Sizes of a toy voice that exports in about a second: for tests and for the batch machinery."""
+
+
+def export_random_voice(
+    out_dir: str | Path, frames_per_token: float = 4.0, seed: int = 0, **sizes: int
+) -> ExportReport:
+    """Export a randomly initialised voice (``TINY_SIZES`` unless sizes are given) that still speaks:
+    its duration head is biased to ``frames_per_token`` so the audio has a realistic length."""
+    from tts.frontend.inventory import load_inventory
+    from tts.model.config import VoiceConfig
+
+    inventory = load_inventory()
+    torch.manual_seed(seed)
+    config = VoiceConfig(
+        n_tokens=len(inventory.tokens), n_speakers=len(inventory.speakers), **(sizes or TINY_SIZES)
+    )
+    model = VoiceModel(config)
+    with torch.no_grad():
+        model.acoustic.duration_predictor.head.weight.zero_()
+        model.acoustic.duration_predictor.head.bias.fill_(float(np.log1p(frames_per_token)))
+    return export_voice(
+        model, inventory, out_dir, {"quality": {"note": "random weights: for tests and timing only"}}
+    )

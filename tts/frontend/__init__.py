@@ -1,0 +1,1 @@
+"""The torch-free speech front end: text → normalized words → phoneme tokens → ids."""
