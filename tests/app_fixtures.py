@@ -17,12 +17,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(tokenizer_choices: dict[str, str] | None = None) -> Iterator[tuple[str, object]]:
-    """Launch the app over a synthetic serving stack; yields (url, stack)."""
+def running_app(
+    tokenizer_choices: dict[str, str] | None = None, models: str = "synthetic"
+) -> Iterator[tuple[str, object]]:
+    """Launch the app over a serving stack (random-weight models unless ``models="auto"``); yields (url, stack)."""
     from serving.app import build_app
     from serving.stack import ServeConfig, build_stack
 
-    stack = build_stack(ServeConfig(lm="synthetic", tts="synthetic"))
+    stack = build_stack(ServeConfig(lm=models, tts=models))
     demo = build_app(stack, tokenizer_choices=tokenizer_choices)
     port = free_port()
     demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, share=False)
