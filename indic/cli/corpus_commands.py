@@ -153,18 +153,30 @@ def mix(
     if as_json:
         typer.echo(report.to_json().rstrip("\n"))
         return
-    table = Table(title=f"Mix written to {out} (alpha {alpha}); report in {mix_report_path(out).name}")
-    for column in ("language", "source bytes", "target share", "written bytes", "share", "upsampling"):
-        table.add_column(column, justify="left" if column == "language" else "right")
-    for lang, item in report.languages.items():
-        table.add_row(
-            lang,
-            f"{item.source_bytes:,}",
-            _percent(item.weight),
-            f"{item.bytes:,}",
-            _percent(item.share),
-            f"×{item.upsampling:.2f}",
-        )
+    _print_language_table(
+        f"Mix written to {out} (alpha {alpha}); report in {mix_report_path(out).name}",
+        ("source bytes", "target share", "written bytes", "share", "upsampling"),
+        {
+            lang: (
+                f"{i.source_bytes:,}",
+                _percent(i.weight),
+                f"{i.bytes:,}",
+                _percent(i.share),
+                f"×{i.upsampling:.2f}",
+            )
+            for lang, i in report.languages.items()
+        },
+    )
+
+
+def _print_language_table(title: str, columns: tuple[str, ...], rows: dict[str, tuple[str, ...]]) -> None:
+    """One row per language, figures right-aligned."""
+    table = Table(title=title)
+    table.add_column("language")
+    for column in columns:
+        table.add_column(column, justify="right")
+    for lang, cells in rows.items():
+        table.add_row(lang, *cells)
     _out.print(table)
 
 
@@ -212,19 +224,20 @@ def contamination(
     if as_json:
         typer.echo(report.to_json().rstrip("\n"))
         return
-    table = Table(title=f"Evaluation lines found in training text ({ngram}-gram overlap ≥ {threshold:.0%})")
-    for column in ("language", "eval lines", "train lines", "exact", "n-gram", "n-gram share"):
-        table.add_column(column, justify="left" if column == "language" else "right")
-    for lang, item in report.languages.items():
-        table.add_row(
-            lang,
-            f"{item.eval_lines:,}",
-            f"{item.train_lines:,}",
-            f"{item.exact:,}",
-            f"{item.ngram:,}",
-            _percent(item.ngram_share),
-        )
-    _out.print(table)
+    _print_language_table(
+        f"Evaluation lines found in training text ({ngram}-gram overlap ≥ {threshold:.0%})",
+        ("eval lines", "train lines", "exact", "n-gram", "n-gram share"),
+        {
+            lang: (
+                f"{i.eval_lines:,}",
+                f"{i.train_lines:,}",
+                f"{i.exact:,}",
+                f"{i.ngram:,}",
+                _percent(i.ngram_share),
+            )
+            for lang, i in report.languages.items()
+        },
+    )
 
 
 @corpus_app.command("manifest")
