@@ -29,7 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
-TRANSITIONS = {64000: 0.7, 128000: 0.6}
+TRANSITIONS = {64000: 0.8, 128000: 0.8}
 TARGETS = {
     64000: {"saving": 0.06, "indic_fertility": 1.85},
     128000: {"saving": 0.08, "indic_fertility": 1.6, "en_fertility": 1.2, "parity": 1.25},

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 import regex
-from tokenizers import Regex, pre_tokenizers
+from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers
 
 from tests.test_tokenizer_corpus import sentences
-from tokenizer_training.artifact import vocab_and_merges
+from tokenizer_training.artifact import tokenizer_normalizer, vocab_and_merges
 from tokenizer_training.hf_bpe import train_byte_bpe
-from tokenizer_training.pretokenize import STAGE1_REGEX, STAGE2_REGEX
+from tokenizer_training.pretokenize import STAGE1_REGEX, STAGE2_REGEX, byte_level_pre_tokenizer
 from tokenizer_training.reference import reference_superword_merges
 from tokenizer_training.superbpe import (
     byte_level_word_count,
@@ -44,6 +44,44 @@ def test_stage2_tokens_never_join_more_pieces_than_allowed(small_stage2):
     for left, right in learn_superword_merges(chunk_ids, len(vocab), 300, max_pieces=3):
         pieces.append(pieces[left] + pieces[right])
     assert max(pieces) == 3
+
+
+UNTIDY_LINES = [
+    "यह  अच्छा\tहै।\u00a0ठीक 2024, «वह» घर—आया...",
+    "Hello,world ,again (yes) x.y.z 3.14 e-mail: a@b.co\r",
+    "ਇਹ ੲਿੱਕ ਘਰ | ਹੈ  !! नमस्ते\u200dजी ‌ ok",
+    "ஒரு நாள்;\u2003புதிய 😀 emoji… ‘quoted’ end",
+]
+
+
+def _chunks_of_whole_lines(lines, vocab, merges):
+    """Stage-2 chunks the obvious way: the final pipeline over every line, cut at word ids."""
+    pipeline = Tokenizer(models.BPE(vocab=vocab, merges=list(merges), ignore_merges=False))
+    pipeline.normalizer = tokenizer_normalizer()
+    pipeline.pre_tokenizer = byte_level_pre_tokenizer(STAGE2_REGEX)
+    pipeline.decoder = decoders.ByteLevel()
+    counts: dict[tuple[int, ...], int] = {}
+    for encoding in pipeline.encode_batch(lines, add_special_tokens=False):
+        for word in range(max(encoding.word_ids, default=-1) + 1):
+            start, end = encoding.word_to_tokens(word)
+            ids = tuple(encoding.ids[start:end])
+            if not pipeline.decode(list(ids)).isspace():
+                counts[ids] = counts.get(ids, 0) + 1
+    return counts
+
+
+def test_unique_segment_replay_equals_encoding_whole_lines_with_the_final_pipeline(small_stage2):
+    vocab, merges, chunk_ids = small_stage2
+    lines = [line for lang in ("hi", "en", "ta") for line in sentences(lang, 120)] + UNTIDY_LINES * 3
+    assert segment_stage2_chunks(lines, vocab, merges) == _chunks_of_whole_lines(lines, vocab, merges)
+
+
+def test_segmenting_normalized_lines_skips_nothing_but_the_normalizer(small_stage2):
+    vocab, merges, _ = small_stage2
+    normalized = [tokenizer_normalizer().normalize_str(line) for line in UNTIDY_LINES]
+    assert segment_stage2_chunks(normalized, vocab, merges, normalized=True) == segment_stage2_chunks(
+        UNTIDY_LINES, vocab, merges
+    )
 
 
 def test_replay_segments_whole_chunks_by_merge_rank(small_stage2):

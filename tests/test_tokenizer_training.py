@@ -119,3 +119,19 @@ def test_stage1_is_retrained_when_the_mix_changes(corpus, tmp_path):
     config = TrainConfig("superbpe", vocab_size=700, mix_bytes=50_000)
     train(config, [corpus], tmp_path / "b", tmp_path / "work", progress=messages.append)
     assert not any("resuming" in message for message in messages)
+
+
+@pytest.mark.parametrize("language_named", [True, False])
+def test_training_lines_come_out_normalized_once(language_named, tmp_path):
+    # The trainers skip the normalizer on these lines, so they must already be normalize()-d,
+    # whether they come from the temperature mix or from files of unknown language.
+    from tokenizer_training.training_corpus import prepare_training_corpus
+
+    untidy = ["ਇਹ ੲਿੱਕ  ਘਰ | ਹੈ", "अा\u00a0क़िताब\tहै।", "e\u0301t\u00e9 \u200c x"] * 20
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / ("pa.txt" if language_named else "notes.txt")).write_text("\n".join(untidy) + "\n")
+    text = prepare_training_corpus([folder], TrainConfig("superbpe", vocab_size=700), tmp_path / "work")
+    lines = list(text.lines())
+    assert lines and all(line == normalize(line) for line in lines)
+    assert set(lines) == {normalize(line) for line in untidy}

@@ -38,10 +38,15 @@ def train_byte_bpe(
     regex: str = STAGE1_REGEX,
     special_tokens: Sequence[str] = (),
     show_progress: bool = False,
+    normalized: bool = False,
 ) -> Tokenizer:
-    """Train stock byte-level BPE to ``vocab_size`` tokens (special tokens and the 256 bytes included)."""
+    """Train stock byte-level BPE to ``vocab_size`` tokens (special tokens and the 256 bytes included).
+
+    ``normalized=True`` says the lines are already normalized (the training mix is): the trainer then
+    skips the normalizer, which the saved tokenizer still carries for inference.
+    """
     tokenizer = Tokenizer(models.BPE(ignore_merges=False))
-    tokenizer.normalizer = tokenizer_normalizer()
+    tokenizer.normalizer = None if normalized else tokenizer_normalizer()
     tokenizer.pre_tokenizer = byte_level_pre_tokenizer(regex)
     tokenizer.decoder = decoders.ByteLevel()
     trainer = trainers.BpeTrainer(
@@ -51,4 +56,5 @@ def train_byte_bpe(
         show_progress=show_progress,
     )
     tokenizer.train_from_iterator(batched(lines), trainer=trainer)
+    tokenizer.normalizer = tokenizer_normalizer()
     return tokenizer

@@ -93,7 +93,12 @@ def train(
         since = time.perf_counter()
         say(f"training BPE to {config.vocab_size} tokens")
         tokenizer = train_byte_bpe(
-            text.lines(), config.vocab_size, STAGE1_REGEX, config.special_tokens, show_progress
+            text.lines(),
+            config.vocab_size,
+            STAGE1_REGEX,
+            config.special_tokens,
+            show_progress,
+            normalized=True,
         )
         clock.lap("bpe", since)
         extra = {"regexes": {"pre_tokenizer": STAGE1_REGEX}}
@@ -146,7 +151,12 @@ def _stage1(
     since = time.perf_counter()
     say(f"stage 1: subword BPE to {config.stage1_vocab_size} tokens")
     tokenizer = train_byte_bpe(
-        text.lines(), config.stage1_vocab_size, STAGE1_REGEX, config.special_tokens, show_progress
+        text.lines(),
+        config.stage1_vocab_size,
+        STAGE1_REGEX,
+        config.special_tokens,
+        show_progress,
+        normalized=True,
     )
     clock.lap("stage1", since)
     work_dir.mkdir(parents=True, exist_ok=True)
@@ -174,7 +184,7 @@ def _train_superbpe(
     vocab1, merges1 = vocab_and_merges(stage1)
     since = time.perf_counter()
     say(f"stage 2: segmenting chunks with the {len(merges1)} stage-1 merges")
-    chunk_ids = segment_stage2_chunks(text.lines(), vocab1, merges1, STAGE2_REGEX)
+    chunk_ids = segment_stage2_chunks(text.lines(), vocab1, merges1, STAGE2_REGEX, normalized=True)
     clock.lap("stage2_segment", since)
     since = time.perf_counter()
     say(f"stage 2: superword BPE to {config.vocab_size} tokens")

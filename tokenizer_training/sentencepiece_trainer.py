@@ -75,7 +75,6 @@ def train_sentencepiece(
     config: TrainConfig, text: TrainingCorpus, out_dir: Path, clock: Any, say: Callable[[str], None]
 ) -> tuple[Tokenizer, dict[str, Any]]:
     """Train ``spm.model`` into ``out_dir`` and return its converted tokenizer and card fields."""
-    normalize = tokenizer_normalizer().normalize_str
     model_type = _model_type(config.algorithm)
     since = time.perf_counter()
     say(f"training SentencePiece {model_type} to {config.vocab_size} pieces")
@@ -83,7 +82,7 @@ def train_sentencepiece(
     with tempfile.TemporaryDirectory(dir=out_dir) as scratch:
         prefix = Path(scratch) / "spm"
         spm.SentencePieceTrainer.train(
-            sentence_iterator=(normalize(line) for line in text.lines() if line.strip()),
+            sentence_iterator=(line for line in text.lines() if line.strip()),  # already normalized
             model_prefix=str(prefix),
             model_type=model_type,
             vocab_size=config.vocab_size,

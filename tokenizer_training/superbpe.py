@@ -4,10 +4,11 @@ Stage 1 is ordinary byte-level BPE up to the transition point (:mod:`tokenizer_t
 Stage 2 then works on *chunks* of the coarser stage-2 pre-tokenizer (words joined by single
 spaces, cut at sentence ends, digits and punctuation runs; see :mod:`tokenizer_training.pretokenize`):
 
-1. **Initial segmentation = inference.** Every line is encoded by the stock pipeline the final
-   tokenizer will run — normalizer, stage-2 pre-tokenizer, the first t merges replayed by rank over
-   each *whole* chunk — so stage-1 pretoken boundaries are never used.
-2. **Count chunks, not documents.** Each unique segmented chunk is stored once with its frequency.
+1. **Count chunks, not documents.** The stage-2 chunk strings are counted first, and everything
+   after works on unique strings.
+2. **Initial segmentation = inference.** The first t merges are replayed by rank over each *whole*
+   chunk, as the final tokenizer will do — stage-1 pretoken boundaries are never used — computed
+   once per unique space segment (see :func:`segment_stage2_chunks` for why that is exact).
 3. **Reuse the fast Rust trainer.** Stage-1 token ``i`` becomes the private-use code point
    ``U+F0000 + i``; each chunk becomes a string of those code points, and a stock ``BpeTrainer``
    whose initial alphabet is all of them continues BPE. Its token ids then equal ours (the alphabet
@@ -33,13 +34,14 @@ import json
 import math
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import chain
 
-from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers, trainers
 
 from tokenizer_training.artifact import tokenizer_normalizer
 from tokenizer_training.config import MAX_SUPERWORD_PIECES, MAX_SUPERWORD_WORDS
 from tokenizer_training.hf_bpe import batched
-from tokenizer_training.pretokenize import STAGE2_REGEX, byte_level_pre_tokenizer
+from tokenizer_training.pretokenize import STAGE2_REGEX
 
 CODE_POINT_BASE = 0xF0000
 MAX_STAGE1_TOKENS = 0x110000 - CODE_POINT_BASE
@@ -50,42 +52,78 @@ _BYTE_LEVEL = decoders.ByteLevel()
 IdMerge = tuple[int, int]
 
 
+def count_stage2_chunks(
+    lines: Iterable[str], regex: str = STAGE2_REGEX, normalized: bool = False, block_lines: int = 2000
+) -> Counter[str]:
+    """How often each stage-2 chunk (a string) occurs in ``lines``; whitespace chunks are left out.
+
+    ``normalized=True`` when the lines are already :func:`indic.text.normalize`-d (the training mix
+    is): the 70-rule normalizer is the most expensive part of a pass and must not run twice. Lines are
+    split in blocks joined by newlines, which are chunks of their own, so no chunk crosses a line.
+    """
+    normalizer = None if normalized else tokenizer_normalizer()
+    split = pre_tokenizers.Split(Regex(regex), behavior="isolated")
+    counts: Counter[str] = Counter()
+    for batch in batched(lines, block_lines):
+        if normalizer is not None:
+            batch = [normalizer.normalize_str(line) for line in batch]
+        counts.update(piece for piece, _ in split.pre_tokenize_str("\n".join(batch)))
+    for blank in [chunk for chunk in counts if chunk.isspace()]:
+        del counts[blank]
+    return counts
+
+
+def _space_segments(chunk: str) -> list[str]:
+    """``"a b c"`` → ``["a", " b", " c"]``: the chunk cut before each of its single spaces."""
+    first, *rest = chunk.split(" ")
+    return ([first] if first else []) + [" " + word for word in rest]
+
+
 def segment_stage2_chunks(
     lines: Iterable[str],
     stage1_vocab: dict[str, int],
     stage1_merges: Sequence[tuple[str, str]],
     regex: str = STAGE2_REGEX,
-    batch_size: int = 2000,
+    normalized: bool = False,
 ) -> dict[tuple[int, ...], int]:
     """Frequencies of the stage-2 chunks of ``lines``, each segmented by replaying the stage-1 merges.
 
-    The text goes through the very pipeline inference will use before any stage-2 merge exists:
-    the normalizer, the stage-2 pre-tokenizer, then the stage-1 merges by rank over each whole chunk.
-    ``encode_batch`` does it in parallel in Rust; ``word_ids`` tell where one chunk ends.
+    This is what inference does before any stage-2 merge exists (normalizer, stage-2 split, the
+    stage-1 merges by rank over each whole chunk), computed on unique strings only:
+
+    1. count the chunk strings (:func:`count_stage2_chunks`);
+    2. replay the merges once per unique *space segment* (``" word,"``) with a stock tokenizer that
+       has no normalizer and no split (``encode_batch`` on the unique list, in Rust);
+    3. join each chunk's segment ids.
+
+    Step 2 is exact, not an approximation: inside a chunk every space is a single space after a
+    non-space, and no stage-1 token holds a space after its first byte unless it is all whitespace,
+    so no merge can ever join across the position before a space; rank-ordered BPE over the chunk
+    is then the concatenation of BPE over its segments. ``test_tokenizer_superbpe`` checks it
+    against encoding whole lines with the final pipeline.
     """
-    tokenizer = Tokenizer(models.BPE(vocab=stage1_vocab, merges=list(stage1_merges), ignore_merges=False))
-    tokenizer.normalizer = tokenizer_normalizer()
-    tokenizer.pre_tokenizer = byte_level_pre_tokenizer(regex)
-    counts: Counter[tuple[int, ...]] = Counter()
-    for batch in batched(lines, batch_size):
-        for encoding in tokenizer.encode_batch(batch, add_special_tokens=False):
-            ids, words = encoding.ids, encoding.word_ids
-            start = 0
-            for end in range(1, len(ids)):
-                if words[end] != words[end - 1]:
-                    counts[tuple(ids[start:end])] += 1
-                    start = end
-            if ids:
-                counts[tuple(ids[start:])] += 1
-    return dict(counts)
+    chunks = count_stage2_chunks(lines, regex, normalized)
+    segments = list(dict.fromkeys(segment for chunk in chunks for segment in _space_segments(chunk)))
+    replay = Tokenizer(models.BPE(vocab=stage1_vocab, merges=list(stage1_merges), ignore_merges=False))
+    replay.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)
+    segment_ids: dict[str, tuple[int, ...]] = {}
+    for batch in batched(segments, 20000):
+        encodings = replay.encode_batch_fast(batch, add_special_tokens=False)
+        segment_ids.update(zip(batch, (tuple(encoding.ids) for encoding in encodings), strict=True))
+    counts: dict[tuple[int, ...], int] = {}
+    for chunk, count in chunks.items():
+        ids = tuple(chain.from_iterable(map(segment_ids.__getitem__, _space_segments(chunk))))
+        counts[ids] = counts.get(ids, 0) + count
+    return counts
 
 
-def _trainer_lines(chunk_ids: dict[tuple[int, ...], int]) -> Iterator[str]:
+def _trainer_lines(chunk_ids: dict[tuple[int, ...], int], n_symbols: int) -> Iterator[str]:
     """Chunks as code-point strings, repeated by frequency, space separated (one trainer word each)."""
+    symbols = [chr(CODE_POINT_BASE + i) for i in range(n_symbols)]
     for ids, count in chunk_ids.items():
         if len(ids) < 2:
             continue
-        word = "".join(chr(CODE_POINT_BASE + i) for i in ids) + " "
+        word = "".join(map(symbols.__getitem__, ids)) + " "
         while count > 0:
             repeats = min(count, _REPEATS_PER_STRING)
             yield word * repeats
@@ -116,7 +154,7 @@ def learn_superword_merges(
     )
     tokenizer = Tokenizer(models.BPE())
     tokenizer.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
-    tokenizer.train_from_iterator(_trainer_lines(chunk_ids), trainer=trainer)
+    tokenizer.train_from_iterator(batched(_trainer_lines(chunk_ids, n_symbols)), trainer=trainer)
     model = json.loads(tokenizer.to_str())["model"]
     vocab: dict[str, int] = model["vocab"]
     merges: list[IdMerge] = []
