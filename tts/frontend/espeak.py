@@ -18,7 +18,6 @@ from __future__ import annotations
 import ctypes
 import threading
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 
@@ -179,7 +178,18 @@ class EspeakLibrary:
         return 0
 
 
-@cache
+_LIBRARY: EspeakLibrary | None = None
+_LIBRARY_LOCK = threading.Lock()
+
+
 def espeak_library() -> EspeakLibrary:
-    """The process's one espeak-ng library, initialised on first use."""
-    return EspeakLibrary()
+    """The process's one espeak-ng library, initialised on first use.
+
+    The library is process-global C state: two threads initialising it at once (a server's first
+    concurrent requests) would race, so construction happens under a lock, exactly once.
+    """
+    global _LIBRARY
+    with _LIBRARY_LOCK:
+        if _LIBRARY is None:
+            _LIBRARY = EspeakLibrary()
+        return _LIBRARY
