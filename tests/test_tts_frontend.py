@@ -5,25 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tts_samples import HELLO
 
 from indic.languages import LANGUAGES, UnsupportedLanguageError
 from tts.frontend.inventory import load_inventory
 from tts.frontend.phonemize import TONE, phonemize, split_phoneme
 from tts.frontend.segment import EmptyTextError, Run, UnsupportedScriptError, segment
-
-HELLO = {
-    "bn": "আমি ভাত খাই",
-    "gu": "ગુજરાતી ભાષા",
-    "hi": "नमस्ते दुनिया",
-    "kn": "ಕನ್ನಡ ಭಾಷೆ",
-    "ml": "മലയാളം ഭാഷ",
-    "mr": "मराठी भाषा",
-    "or": "ଓଡ଼ିଆ ଭାଷା",
-    "pa": "ਪੰਜਾਬੀ ਘੋੜਾ",
-    "ta": "வணக்கம் உலகம்",
-    "te": "తెలుగు భాష",
-    "en": "hello world",
-}
 
 
 def test_espeak_library_and_data_come_from_the_bundled_wheel() -> None:

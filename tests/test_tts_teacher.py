@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_tts_frontend import HELLO
+from tts_samples import HELLO
 
 from indic.languages import LANGUAGES
 from tts.data.prosody import HOP, frame_f0, samples_to_frames

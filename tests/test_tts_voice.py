@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile
+from tts_samples import HELLO
 from typer.testing import CliRunner
 
 from indic.cli import app
@@ -150,19 +151,7 @@ def test_bundled_voice_speaks_all_eleven_languages() -> None:
     except ArtifactNotFoundError:
         pytest.skip("no bundled voice in this checkout")
     bundled = Voice.load(threads=1)
-    samples = {
-        "bn": "আমি ভাত খাই",
-        "gu": "ગુજરાતી ભાષા",
-        "hi": "नमस्ते दुनिया",
-        "kn": "ಕನ್ನಡ ಭಾಷೆ",
-        "ml": "മലയാളം ഭാഷ",
-        "mr": "मराठी भाषा",
-        "or": "ଓଡ଼ିଆ ଭାଷା",
-        "pa": "ਪੰਜਾਬੀ ਘੋੜਾ",
-        "ta": "வணக்கம் உலகம்",
-        "te": "తెలుగు భాష",
-        "en": "hello world",
-    }
+    samples = HELLO
     assert set(bundled.inventory.languages) == set(samples)
     for lang, text in samples.items():
         audio = bundled.synthesize(text, lang)

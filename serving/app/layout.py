@@ -190,35 +190,18 @@ def _generate_tab(stack, limits: AppLimits, clips: ClipStore) -> None:
     button.click(run, [prompt, lang, tokens, temperature], [output, audio, info], api_name="generate")
 
 
+def _time_plot(title: str, y_title: str, elem_id: str) -> gr.LinePlot:
+    """A live line plot of one :class:`MetricsHistory` group (columns t, series, value)."""
+    return gr.LinePlot(
+        x="t", y="value", color="series", title=title, x_title="seconds", y_title=y_title, elem_id=elem_id
+    )
+
+
 def _metrics_tab(history: MetricsHistory) -> None:
     status = gr.Markdown(elem_id="metrics-status")
-    throughput = gr.LinePlot(
-        x="t",
-        y="value",
-        color="series",
-        title="Throughput",
-        x_title="seconds",
-        y_title="per second",
-        elem_id="metrics-throughput",
-    )
-    latency = gr.LinePlot(
-        x="t",
-        y="value",
-        color="series",
-        title="Latency percentiles",
-        x_title="seconds",
-        y_title="seconds",
-        elem_id="metrics-latency",
-    )
-    speech = gr.LinePlot(
-        x="t",
-        y="value",
-        color="series",
-        title="Real-time factor and queue depth",
-        x_title="seconds",
-        y_title="value",
-        elem_id="metrics-speech",
-    )
+    throughput = _time_plot("Throughput", "per second", "metrics-throughput")
+    latency = _time_plot("Latency percentiles", "seconds", "metrics-latency")
+    speech = _time_plot("Real-time factor and queue depth", "value", "metrics-speech")
     timer = gr.Timer(1.0)
 
     def tick():
