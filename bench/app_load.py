@@ -15,15 +15,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import threading
 import time
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # free_port, shared with the tests
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 CALLS = [
@@ -66,17 +63,17 @@ def main() -> int:
     args = parser.parse_args()
 
     import psutil
-    from app_fixtures import free_port
 
     from serving.app import build_app
     from serving.app.tokenize_tab import tokenizer_choices
+    from serving.server import free_local_port
     from serving.stack import ServeConfig, build_stack
 
     bundled = {name: spec for name, spec in tokenizer_choices().items() if name == spec}
     choices = bundled or tokenizer_choices()
     stack = build_stack(ServeConfig(lm=args.lm, tts=args.tts))
     demo = build_app(stack, tokenizer_choices=choices)
-    port = free_port()
+    port = free_local_port()
     demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
     url = f"http://127.0.0.1:{port}/"
     process = psutil.Process()

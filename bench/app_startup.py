@@ -9,17 +9,10 @@ Example: python bench/app_startup.py --budget 60
 from __future__ import annotations
 
 import argparse
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _ok(url: str) -> bool:
@@ -36,7 +29,9 @@ def main() -> int:
     )
     parser.add_argument("--budget", type=float, default=60.0, help="seconds allowed (the README's promise)")
     args = parser.parse_args()
-    port = _free_port()
+    from serving.server import free_local_port
+
+    port = free_local_port()
     started = time.monotonic()
     server = subprocess.Popen(
         [sys.executable, "-m", "indic", "serve", "--port", str(port)],

@@ -231,6 +231,15 @@ class ServerThread:
         self.stop()
 
 
+def free_local_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now (for tests, benchmarks and launchers)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def serve(
     stack: ServingStack, host: str = "127.0.0.1", port: int = 8000, ui: bool = True, share: bool = False
 ) -> None:
