@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from indic.text.hf_normalizer import hf_normalizer
 from indic.text.langid import identify_language
-from indic.text.normalize import normalize
+from indic.text.normalization import normalize
 from indic.text.sample import sample_dir, sample_path
 from indic.text.scripts import detect_script, dominant_script, script_of
 from indic.text.sentences import split_sentences

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from indic.text.normalize import normalize
+from indic.text.normalization import normalize
 
 FORMAT = "indic-langid-llr/1"
 MODEL_FILE = "hi_mr_char_ngrams.json"

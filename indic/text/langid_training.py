@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from indic.text.langid_model import FORMAT, MODEL_FILE, HindiMarathiModel, char_ngrams
-from indic.text.normalize import normalize
+from indic.text.normalization import normalize
 
 
 @dataclass(frozen=True)
