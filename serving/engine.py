@@ -32,9 +32,11 @@ from serving.providers import (
     CUDA,
     TENSORRT,
     CUDAOptions,
+    ProviderPlan,
     TensorRTOptions,
     ThreadSettings,
     plan_providers,
+    preload_gpu_libraries,
     report_fallback,
     session_options,
 )
@@ -63,19 +65,26 @@ class EngineSession:
         self.providers: tuple[str, ...] = tuple(session.get_providers())
         self.inputs = {i.name: TensorSpec(i.name, i.type, tuple(i.shape)) for i in session.get_inputs()}
         self.outputs = {o.name: TensorSpec(o.name, o.type, tuple(o.shape)) for o in session.get_outputs()}
+        self.device = self._device()
 
     @property
     def active_provider(self) -> str:
         """The provider onnxruntime placed first after loading: the one that runs the graph."""
         return self.providers[0]
 
-    @property
-    def device(self) -> tuple[str, int]:
+    def _device(self) -> tuple[str, int]:
         """(device type, id) where this session's tensors live, as IOBinding names them."""
         if self.active_provider in (CUDA, TENSORRT):
             options = self.session.get_provider_options().get(self.active_provider, {})
             return "cuda", int(options.get("device_id", 0))
         return "cpu", 0
+
+    def to_device(self, array: np.ndarray) -> Any:
+        """An ``OrtValue`` holding ``array`` on this session's device."""
+        import onnxruntime as ort
+
+        device_type, device_id = self.device
+        return ort.OrtValue.ortvalue_from_numpy(np.ascontiguousarray(array), device_type, device_id)
 
     def run(self, feeds: Mapping[str, np.ndarray], outputs: Sequence[str] | None = None) -> list[np.ndarray]:
         """Run on host arrays; returns host arrays in the order of ``outputs`` (default: all)."""
@@ -96,23 +105,31 @@ def load_session(
     onnxruntime; with native logging silenced, :func:`serving.providers.report_fallback` turns
     that into one log line naming the provider that runs the model.
     """
-    import onnxruntime as ort
-
     path = Path(model_path)
     if not path.is_file():
         raise ModelLoadError(f"ONNX model not found: {path}")
     plan = plan_providers(providers, tensorrt=tensorrt, cuda=cuda)
-    if set(plan.names) & {CUDA, TENSORRT} and hasattr(ort, "preload_dlls"):
-        ort.preload_dlls()
+    preload_gpu_libraries(plan)
+    # TensorRT builds FP8 kernels from the Q/DQ nodes, every other provider wants them folded away;
+    # if TensorRT was planned but did not load, the graph is opened again with folding on.
+    session = _open(path, plan, threads, fold_quantized_weights=TENSORRT not in plan.names)
+    if TENSORRT in plan.names and session.get_providers()[0] != TENSORRT:
+        session = _open(path, plan, threads, fold_quantized_weights=True)
+    engine = EngineSession(session, path, plan.requested)
+    report_fallback(plan, engine.active_provider, f"{path.parent.name}/{path.name}")
+    return engine
+
+
+def _open(
+    path: Path, plan: ProviderPlan, threads: ThreadSettings | None, fold_quantized_weights: bool
+) -> Any:
+    import onnxruntime as ort
+
+    options = session_options(threads, fold_quantized_weights=fold_quantized_weights)
     try:
-        session = ort.InferenceSession(
-            str(path), sess_options=session_options(threads), providers=list(plan.providers)
-        )
+        return ort.InferenceSession(str(path), sess_options=options, providers=list(plan.providers))
     except Exception as error:  # onnxruntime raises bare Fail/InvalidGraph types from C++
         raise ModelLoadError(f"cannot load {path.name}: {str(error).splitlines()[0]}") from None
-    engine = EngineSession(session, path, plan.requested)
-    report_fallback(plan, engine.active_provider, path.name)
-    return engine
 
 
 class DeviceTensors:
@@ -138,6 +155,16 @@ class DeviceTensors:
         """Copy a host array to the session's device and bind it as input ``name``."""
         self.bind_device(name, self.to_device(array))
 
+    def bind_small(self, name: str, array: np.ndarray) -> None:
+        """Bind a few host values (indices, pads) as host tensors.
+
+        onnxruntime copies them to wherever the consuming kernel reads them; some GPU kernels
+        (Pad's pads, Slice's starts) read such inputs on the host anyway.
+        """
+        import onnxruntime as ort
+
+        self.binding.bind_ortvalue_input(name, ort.OrtValue.ortvalue_from_numpy(np.ascontiguousarray(array)))
+
     def bind_device(self, name: str, value: Any) -> None:
         """Bind an ``OrtValue`` that already lives on the session's device."""
         self.binding.bind_ortvalue_input(name, value)
@@ -154,11 +181,7 @@ class DeviceTensors:
 
     def to_device(self, array: np.ndarray) -> Any:
         """An ``OrtValue`` holding ``array`` on the session's device."""
-        import onnxruntime as ort
-
-        return ort.OrtValue.ortvalue_from_numpy(
-            np.ascontiguousarray(array), self._device_type, self._device_id
-        )
+        return self.engine.to_device(array)
 
     def run(self) -> dict[str, Any]:
         """Run the bound graph; outputs by name as ``OrtValue`` objects (host ones: call ``.numpy()``)."""

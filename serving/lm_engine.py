@@ -7,10 +7,11 @@ honours ``attention_mask`` over past positions. Layers, heads and vocabulary are
 
 Continuous batching needs streams of different lengths in one decode step. :class:`DecodeBatch`
 left-pads their caches to a common length and masks the padding; each stream keeps its own
-``position_ids``, so a padded row computes exactly what the stream would compute alone. While the
-set of streams is unchanged, each step's ``present.*`` tensors stay on the device (IOBinding) and
-are rebound as the next step's past; the caches cross to the host only when a stream joins or
-leaves.
+``position_ids``, so a padded row computes exactly what the stream would compute alone. Each step's
+``present.*`` tensors stay on the device (IOBinding) and are rebound as the next step's past; when
+streams join or leave, the caches are padded, joined and trimmed on the device too
+(:mod:`serving.kv_cache`), so only a new stream's own prefill cache and each step's logits cross
+the bus.
 
 Example::
 
@@ -31,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from serving.engine import DeviceTensors, EngineSession
+from serving.kv_cache import CacheEditor
 
 _PAST = re.compile(r"^past_key_values\.(\d+)\.key$")
 _NUMPY_TYPES = {"tensor(float)": np.float32, "tensor(float16)": np.float16, "tensor(double)": np.float64}
@@ -83,6 +85,7 @@ class LMEngine:
     def __init__(self, engine: EngineSession, max_positions: int | None = None) -> None:
         self.engine = engine
         self.shape = LMShape.from_session(engine, max_positions)
+        self.editor = CacheEditor(engine, len(self.shape.cache_names), self.shape.kv_dtype)
 
     @property
     def provider(self) -> str:
@@ -131,14 +134,18 @@ class _Row:
 
 
 class DecodeBatch:
-    """Streams decoding together: left-padded caches, one mask, a position per stream."""
+    """Streams decoding together: left-padded caches, one mask, a position per stream.
+
+    The caches never leave the device: a joining stream's own (small) prefill cache is uploaded
+    once, and joins, departures and padding trims run as tiny graphs next to the model
+    (:class:`serving.kv_cache.CacheEditor`).
+    """
 
     def __init__(self, lm: LMEngine) -> None:
         self.lm = lm
         self.rows: list[_Row] = []
         self.mask = np.zeros((0, 0), dtype=np.int64)
-        self._device_cache: list = []
-        self._host_cache: list[np.ndarray] | None = None
+        self._cache: list = []
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -147,20 +154,23 @@ class DecodeBatch:
     def keys(self) -> list[Hashable]:
         return [row.key for row in self.rows]
 
+    @property
+    def cache(self) -> list:
+        """Per-layer past tensors (``OrtValue`` objects on the model's device), in cache-name order."""
+        return self._cache
+
     def add(self, key: Hashable, cache: list[np.ndarray], next_token: int) -> None:
         """Join a prefilled stream; ``next_token`` is the token the next step feeds it."""
-        host = self._to_host()
         length = cache[0].shape[2]
-        width = max(self.mask.shape[1], length)
+        old_width = self.mask.shape[1]
+        width = max(old_width, length)
         mask = np.concatenate([_left_pad(self.mask, width), _left_pad(np.ones((1, length), np.int64), width)])
-        if host:
-            host = [
-                np.concatenate([_left_pad(old, width, axis=2), _left_pad(new, width, axis=2)])
-                for old, new in zip(host, cache, strict=True)
-            ]
+        joining = [self.lm.engine.to_device(layer) for layer in cache]
+        if self.rows:
+            joined = self.lm.editor.join(self._cache, width - old_width, joining, width - length)
         else:
-            host = list(cache)
-        self.mask, self._host_cache = mask, host  # both or neither: a failed join leaves the batch intact
+            joined = joining
+        self.mask, self._cache = mask, joined  # both or neither: a failed join leaves the batch intact
         self.rows.append(_Row(key, position=length, next_token=next_token))
 
     def set_next_tokens(self, tokens: dict[Hashable, int]) -> None:
@@ -173,13 +183,12 @@ class DecodeBatch:
         keep = [i for i, row in enumerate(self.rows) if row.key not in keys]
         if len(keep) == len(self.rows):
             return
-        host = self._to_host()
-        self.rows = [self.rows[i] for i in keep]
         mask = self.mask[keep]
         used = np.flatnonzero(mask.any(axis=0))
         start = int(used[0]) if used.size else mask.shape[1]
-        self.mask = mask[:, start:]
-        self._host_cache = [layer[keep][:, :, start:] for layer in host]
+        cache = self.lm.editor.select(self._cache, keep, start) if keep else []
+        self.rows = [self.rows[i] for i in keep]
+        self.mask, self._cache = mask[:, start:], cache
 
     def step(self) -> dict[Hashable, np.ndarray]:
         """One decode step for every stream: logits by stream key."""
@@ -191,35 +200,23 @@ class DecodeBatch:
         step.bind_host("position_ids", np.asarray([[row.position] for row in self.rows], dtype=np.int64))
         mask = np.concatenate([self.mask, np.ones((len(self.rows), 1), np.int64)], axis=1)
         step.bind_host("attention_mask", mask)
-        if self._host_cache is not None:
-            self._device_cache = [step.to_device(layer) for layer in self._host_cache]
-            self._host_cache = None
-        for (past, _), value in zip(names, self._device_cache, strict=True):
+        for (past, _), value in zip(names, self._cache, strict=True):
             step.bind_device(past, value)
         step.fetch("logits")
         for _, present in names:
             step.keep(present)
         outputs = step.run()
-        self._device_cache = [outputs[present] for _, present in names]
+        self._cache = [outputs[present] for _, present in names]
         self.mask = mask
         for row in self.rows:
             row.position += 1
         logits = outputs["logits"].numpy()[:, -1]
         return {row.key: logits[i] for i, row in enumerate(self.rows)}
 
-    def _to_host(self) -> list[np.ndarray]:
-        if self._host_cache is None:
-            self._host_cache = [value.numpy() for value in self._device_cache]
-        return self._host_cache
 
-
-def _left_pad(array: np.ndarray, width: int, axis: int = 1) -> np.ndarray:
-    missing = width - array.shape[axis]
-    if missing == 0:
-        return array
-    pad = [(0, 0)] * array.ndim
-    pad[axis] = (missing, 0)
-    return np.pad(array, pad)
+def _left_pad(mask: np.ndarray, width: int) -> np.ndarray:
+    """Zero columns on the left of an attention mask, up to ``width``."""
+    return np.pad(mask, [(0, 0), (width - mask.shape[1], 0)])
 
 
 def pick_token(logits: np.ndarray, temperature: float, rng: np.random.Generator | None) -> int:

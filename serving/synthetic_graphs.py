@@ -26,6 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
+from serving.onnx_model import make_model
+
 OPSET = 17
 
 
@@ -95,8 +97,7 @@ class _GraphBuilder:
         from onnx import helper
 
         graph = helper.make_graph(self.nodes, name, inputs, outputs, self.initializers)
-        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
-        model.ir_version = 8
+        model = make_model(graph, opset=OPSET)
         onnx.checker.check_model(model)
         path.parent.mkdir(parents=True, exist_ok=True)
         from indic.atomic import atomic_write_bytes

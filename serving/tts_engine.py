@@ -90,6 +90,15 @@ class TTSEngine:
 
     def synthesize(self, requests: Sequence[SpeechRequest]) -> list[np.ndarray]:
         """Float32 waveforms in [-1, 1], one per request, in request order."""
+        spec = self.spec
+        audio, lengths = self.engine.run(self.feeds(requests), [spec.audio_output, spec.audio_lengths_output])
+        audio = audio.reshape(len(requests), -1)
+        return [
+            audio[row, : int(n)].astype(np.float32, copy=True) for row, n in enumerate(lengths.reshape(-1))
+        ]
+
+    def feeds(self, requests: Sequence[SpeechRequest]) -> dict[str, np.ndarray]:
+        """The graph inputs for one batch: ids right-padded with ``pad_id`` and the true lengths."""
         if not requests or any(not r.phoneme_ids for r in requests):
             raise ValueError("every request needs at least one phoneme id")
         spec = self.spec
@@ -107,11 +116,7 @@ class TTSEngine:
             feeds[spec.language_input] = np.asarray([r.language for r in requests], dtype=np.int64)
         if spec.length_scale_input:
             feeds[spec.length_scale_input] = np.asarray([r.length_scale for r in requests], dtype=np.float32)
-        audio, lengths = self.engine.run(feeds, [spec.audio_output, spec.audio_lengths_output])
-        audio = audio.reshape(len(requests), -1)
-        return [
-            audio[row, : int(n)].astype(np.float32, copy=True) for row, n in enumerate(lengths.reshape(-1))
-        ]
+        return feeds
 
 
 @dataclass(frozen=True)

@@ -96,9 +96,8 @@ def test_the_kv_cache_stays_in_ortvalues_between_steps(lm: LMEngine) -> None:
     _, cache = lm.prefill([1, 2, 3])
     batch.add("x", cache, next_token=4)
     batch.step()
-    assert batch._host_cache is None
-    assert all(isinstance(value, ort.OrtValue) for value in batch._device_cache)
-    assert batch._device_cache[0].shape() == [1, 2, 4, 32]
+    assert all(isinstance(value, ort.OrtValue) for value in batch.cache)
+    assert batch.cache[0].shape() == [1, 2, 4, 32]
 
 
 def test_bad_prompts_are_refused_before_they_reach_the_model(lm: LMEngine) -> None:

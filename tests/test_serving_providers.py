@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from serving.engine import ModelLoadError, load_session
+from serving.onnx_model import make_model
 from serving.providers import (
     CPU,
     CUDA,
@@ -19,6 +21,7 @@ from serving.providers import (
     UnknownProviderError,
     plan_providers,
     profile_shapes_for,
+    session_options,
     usable_cores,
 )
 from serving.synthetic_graphs import TTSVoiceConfig, build_tts_voice
@@ -68,6 +71,20 @@ def test_plan_keeps_the_order_tensorrt_cuda_cpu_when_all_are_built_in() -> None:
 
 def test_plan_for_cuda_never_tries_tensorrt() -> None:
     assert plan_providers("cuda", available=[TENSORRT, CUDA, CPU]).names == (CUDA, CPU)
+
+
+def test_tensorrt_listed_by_the_build_but_without_its_libraries_is_skipped_quietly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import onnxruntime as ort
+
+    from serving import providers
+
+    monkeypatch.setattr(ort, "get_available_providers", lambda: [TENSORRT, CUDA, CPU])
+    monkeypatch.setattr(providers, "tensorrt_libraries_found", lambda: False)
+    plan = plan_providers("tensorrt")
+    assert plan.names == (CUDA, CPU)
+    assert plan.skipped == {TENSORRT: "TensorRT libraries (libnvinfer) not found"}
 
 
 def test_unknown_provider_request_is_refused_by_name() -> None:
@@ -152,3 +169,48 @@ def test_a_corrupt_model_file_is_a_clear_error_without_native_noise(tmp_path: Pa
     bad.write_bytes(b"not a model")
     with pytest.raises(ModelLoadError, match="cannot load bad.onnx"):
         load_session(bad, providers="cpu")
+
+
+def fp8_matmul_graph(path: Path) -> Path:
+    """y = x @ DequantizeLinear(w_fp8, scale): an FP8 weight the way serving.quant exports one."""
+    import ml_dtypes
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    weight = np.linspace(-2, 2, 16, dtype=np.float32).reshape(4, 4)
+    stored = helper.make_tensor(
+        "w", TensorProto.FLOAT8E4M3FN, [4, 4], weight.astype(ml_dtypes.float8_e4m3fn).tobytes(), raw=True
+    )
+    graph = helper.make_graph(
+        [
+            helper.make_node("DequantizeLinear", ["w", "scale"], ["w_float"]),
+            helper.make_node("MatMul", ["x", "w_float"], ["y"]),
+        ],
+        "fp8",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 4])],
+        [stored, numpy_helper.from_array(np.float32(1.0), "scale")],
+    )
+    onnx.save(make_model(graph, opset=21), path)
+    return path
+
+
+@pytest.mark.parametrize(("fold", "dequantize_nodes_left"), [(True, 0), (False, 1)])
+def test_fp8_weights_are_dequantized_once_at_load_unless_tensorrt_wants_the_qdq_nodes(
+    tmp_path: Path, fold: bool, dequantize_nodes_left: int
+) -> None:
+    import onnx
+    import onnxruntime as ort
+
+    options = session_options(ThreadSettings(intra_op_threads=1), fold_quantized_weights=fold)
+    options.optimized_model_filepath = str(tmp_path / "optimized.onnx")
+    session = ort.InferenceSession(str(fp8_matmul_graph(tmp_path / "fp8.onnx")), options, providers=[CPU])
+    [y] = session.run(None, {"x": np.eye(4, dtype=np.float32)})
+    np.testing.assert_allclose(y, np.linspace(-2, 2, 16, dtype=np.float32).reshape(4, 4), atol=0.07)
+    optimized = onnx.load(str(tmp_path / "optimized.onnx"))
+    assert [n.op_type for n in optimized.graph.node].count("DequantizeLinear") == dequantize_nodes_left
+
+
+def test_load_session_folds_fp8_weights_on_the_cpu(tmp_path: Path) -> None:
+    session = load_session(fp8_matmul_graph(tmp_path / "fp8.onnx"), providers="cpu")
+    assert session.session.get_session_options().get_session_config_entry("session.disable_quant_qdq") == "1"
