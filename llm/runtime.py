@@ -86,7 +86,10 @@ class OnnxLM:
         available = ort.get_available_providers()
         chosen = [
             p for p in (providers or ["CUDAExecutionProvider", "CPUExecutionProvider"]) if p in available
-        ]
+        ] or ["CPUExecutionProvider"]
+        if "CUDAExecutionProvider" in chosen and hasattr(ort, "preload_dlls"):
+            # onnxruntime-gpu finds cuDNN/cuBLAS from the installed nvidia-* wheels only when asked to.
+            ort.preload_dlls()
         self.session = ort.InferenceSession(str(folder / "model.onnx"), options, providers=chosen)
         self.provider = self.session.get_providers()[0]
         self.device = "cuda" if self.provider == "CUDAExecutionProvider" else "cpu"
@@ -159,8 +162,10 @@ class OnnxLM:
             ids[row, width - len(prompt_ids) :] = prompt_ids
             mask[row, width - len(prompt_ids) :] = 1
         positions = np.maximum(mask.cumsum(axis=1) - 1, 0)
+        # The empty first cache is bound from the host (onnxruntime copies it across); later steps rebind
+        # the device-resident ``present`` tensors, so the cache never returns to the host.
         empty = np.zeros((batch, self.cfg.n_kv_heads, 0, self.cfg.head_dim), dtype=np.float32)
-        past = [ort.OrtValue.ortvalue_from_numpy(empty, self.device) for _ in self._past_names]
+        past = [ort.OrtValue.ortvalue_from_numpy(empty) for _ in self._past_names]
         generated: list[list[int]] = [[] for _ in range(batch)]
         released = [""] * batch
         finished = np.zeros(batch, dtype=bool)

@@ -12,6 +12,7 @@ from onnx import TensorProto, helper, numpy_helper
 from typer.testing import CliRunner
 
 from indic.cli import app
+from serving.onnx_model import make_model
 
 
 @pytest.fixture()
@@ -25,7 +26,7 @@ def model_path(tmp_path):
         [numpy_helper.from_array(weight, "w")],
     )
     path = tmp_path / "model.onnx"
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)]), path)
+    onnx.save(make_model(graph, opset=18), path)
     return path
 
 

@@ -10,6 +10,7 @@ import torch
 from onnx import TensorProto, helper, numpy_helper
 from onnx.reference import ReferenceEvaluator
 
+from serving.onnx_model import make_model
 from serving.quant.onnx_fp8 import (
     SHIPPED_GRAPH_OPTIMIZATION_LEVEL,
     OnnxRewriteError,
@@ -51,8 +52,7 @@ def single_product_model(op: str) -> tuple[onnx.ModelProto, np.ndarray]:
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", N])],
         [numpy_helper.from_array(w, "w")],
     )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
-    model.ir_version = 9
+    model = make_model(graph, opset=18)
     return model, w
 
 
@@ -128,7 +128,7 @@ def test_a_weight_shared_with_a_gather_keeps_its_float32_copy_for_the_gather() -
         ],
         [numpy_helper.from_array(w, "w")],
     )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
+    model = make_model(graph, opset=18)
     quantized, _ = quantize_onnx_model(model, QuantSpec("fp8-e4m3"))
     names = {init.name for init in quantized.graph.initializer}
     assert {"w", "w_dequantized_quantized"} <= names

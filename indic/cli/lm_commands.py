@@ -156,28 +156,50 @@ def export(
     fp8: Annotated[
         bool, typer.Option("--fp8", help="Store every weight, the tied embedding included, in FP8.")
     ] = False,
+    fp8_out: Annotated[
+        Path | None,
+        typer.Option(help="Keep OUT in fp32 and write the FP8 variant to this folder as well."),
+    ] = None,
     verify_steps: Annotated[int, typer.Option(help="Cached decoding steps compared with torch.")] = 64,
     tolerance: Annotated[
         float, typer.Option(help="Largest allowed |logit difference| against torch.")
     ] = 1e-3,
+    report: Annotated[
+        Path | None, typer.Option(help="Also write the logit differences and file sizes as JSON here.")
+    ] = None,
 ) -> None:
     """Export to ONNX with a KV cache (onnxruntime-genai layout) and check the logits against torch.
 
     Example: indic lm export --checkpoint runs/lm/small/checkpoint.pt --tokenizer tok.json --out lm-onnx --fp8
     """
+    import json
+    import shutil
+
     with user_errors():
         _require_file(checkpoint, "checkpoint")
         _require_file(tokenizer, "tokenizer")
+        from indic.atomic import atomic_write_text
         from llm.export_onnx import export_model_folder
 
-        diff = export_model_folder(checkpoint, tokenizer, out, verify_steps)["max_abs_logit_diff"]
-        _out.print(f"fp32 ONNX vs torch over {verify_steps} cached steps: max |Δlogit| = {diff:.2e}")
-        if fp8:
-            diff = _rewrite_fp8(checkpoint, out / "model.onnx", verify_steps)
-            _out.print(f"FP8 ONNX vs torch (same FP8 weights): max |Δlogit| = {diff:.2e}")
-    size = (out / "model.onnx").stat().st_size
-    _out.print(f"wrote {out / 'model.onnx'} ({size / 1e6:.1f} MB)")
-    if diff > tolerance:
+        diffs = {"fp32": export_model_folder(checkpoint, tokenizer, out, verify_steps)["max_abs_logit_diff"]}
+        _out.print(f"fp32 ONNX vs torch over {verify_steps} cached steps: max |Δlogit| = {diffs['fp32']:.2e}")
+        folders = {"fp32": out}
+        if fp8 or fp8_out:
+            target = fp8_out or out
+            if fp8_out:
+                shutil.copytree(out, fp8_out, dirs_exist_ok=True)
+                folders["fp8"] = fp8_out
+            else:
+                folders = {"fp8": out}
+            diffs["fp8"] = _rewrite_fp8(checkpoint, target / "model.onnx", verify_steps)
+            _out.print(f"FP8 ONNX vs torch (same FP8 weights): max |Δlogit| = {diffs['fp8']:.2e}")
+    sizes = {kind: (folder / "model.onnx").stat().st_size for kind, folder in folders.items()}
+    for kind, folder in folders.items():
+        _out.print(f"wrote {folder / 'model.onnx'} ({sizes[kind] / 1e6:.1f} MB, {kind})")
+    if report:
+        payload = {"max_abs_logit_diff": diffs, "model_bytes": sizes, "verify_steps": verify_steps}
+        atomic_write_text(report, json.dumps(payload, indent=2) + "\n")
+    if max(diffs.values()) > tolerance:
         _err.print(f"[bold red]error:[/bold red] logits differ by more than {tolerance}")
         raise typer.Exit(code=1)
 

@@ -30,6 +30,7 @@ import onnx
 import torch
 from onnx import TensorProto, helper, numpy_helper
 
+from serving.onnx_model import MAX_IR_VERSION
 from serving.quant.error import relative_l2_error, sqnr_db
 from serving.quant.fp8 import FP8Tensor
 from serving.quant.mx import MXTensor
@@ -131,7 +132,7 @@ def _set_opset(model: onnx.ModelProto, opset: int) -> None:
     for entry in model.opset_import:
         if entry.domain in ("", "ai.onnx") and entry.version < opset:
             entry.version = opset
-    model.ir_version = max(model.ir_version, 11 if opset >= 23 else 10)
+    model.ir_version = min(max(model.ir_version, 11 if opset >= 23 else 10), MAX_IR_VERSION)
 
 
 def quantize_onnx_model(
