@@ -2,10 +2,18 @@
 
 For each size it trains every algorithm on one temperature-mixed file (each in its own process, so
 wall time and peak RSS are its own), then prints per-language FLORES dev tokens, fertility,
-bytes/token and parity vs English, and the training wall time, peak RSS and encode MB/s (stock
-``tokenizers``, ``encode_batch``, best of 3, interleaved), each as a ratio to ``bpe``.
+bytes/token and parity vs English, and the training wall and CPU time, peak RSS and encode MB/s
+(stock ``tokenizers``, ``encode_batch``, best of 3, interleaved), each as a ratio to ``bpe``.
+SuperBPE trains with the bundled recipe (transition 0.8, stage 2 on 30% of the lines) unless
+``--transition`` / ``--stage2-sample`` say otherwise.
 
-Acceptance targets (issue 3), checked for ``superbpe``; a miss prints MISSED and exits 1:
+``--shortest-path`` adds, for ``bpe`` and ``superbpe``, the same vocabulary encoded by the fewest
+tokens (:mod:`tokenizer_training.shortest_path`) as rows ``bpe+sp`` and ``superbpe+sp``, so the
+tables show how much of a saving comes from the encoder and how much from the vocabulary. The
+baseline of every ratio stays plain ``bpe``.
+
+Acceptance targets (issue 3), checked for ``superbpe`` (and ``superbpe+sp``); a miss prints MISSED
+and exits 1:
 at 128k ≥ 8% fewer tokens than bpe over all eleven languages, mean Indic fertility ≤ 1.6, English
 ≤ 1.2, parity ≤ 1.25 for every Indic language; at 64k ≥ 6% fewer, mean Indic fertility ≤ 1.85;
 no language > 1% worse than bpe; training ≤ 1.5× bpe wall time; peak RSS < 8 GB; encoding ≥ 0.8×
@@ -13,6 +21,7 @@ bpe MB/s.
 
     python bench/tokenizer_bench.py                                  # full corpus, all four, both sizes
     python bench/tokenizer_bench.py --mix-bytes 20000000 --sizes 64000 --algorithms bpe superbpe
+    python bench/tokenizer_bench.py --sizes 64000 128000 --algorithms bpe superbpe --shortest-path
 """
 
 from __future__ import annotations
@@ -30,6 +39,8 @@ import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
 TRANSITIONS = {64000: 0.8, 128000: 0.8}
+STAGE2_SAMPLES = {64000: 0.3, 128000: 0.3}
+SHORTEST_PATH = "+sp"
 TARGETS = {
     64000: {"saving": 0.06, "indic_fertility": 1.85},
     128000: {"saving": 0.08, "indic_fertility": 1.6, "en_fertility": 1.2, "parity": 1.25},
@@ -47,7 +58,8 @@ def train_one(algorithm: str, size: int, args: argparse.Namespace, out: Path) ->
     command = [
         sys.executable, "-m", "indic", "tokenizer", "train", "--algorithm", algorithm,
         "--corpus", str(args.corpus), "--alpha", str(args.alpha), "--vocab-size", str(size),
-        "--transition", str(args.transition[size]), "--out", str(out),
+        "--transition", str(args.transition[size]), "--stage2-sample", str(args.stage2_sample[size]),
+        "--out", str(out),
         "--work-dir", str(out.with_name(out.name + ".work")),
     ]  # fmt: skip
     if args.mix_bytes:
@@ -58,6 +70,18 @@ def train_one(algorithm: str, size: int, args: argparse.Namespace, out: Path) ->
     shutil.rmtree(out.with_name(out.name + ".work"), ignore_errors=True)  # time stage 1 too, never resume
     subprocess.run(command, check=True, env=env, cwd=REPO)
     return json.loads((out / "card.json").read_text(encoding="utf-8"))
+
+
+def shortest_path_variant(folder: Path) -> Path:
+    """``folder`` re-encoded by the fewest tokens, saved beside it as ``<folder>+sp`` (card copied)."""
+    from tokenizer_training.artifact import load_trained, save_tokenizer_dir
+    from tokenizer_training.shortest_path import shortest_path_tokenizer
+
+    card = json.loads((folder / "card.json").read_text(encoding="utf-8"))
+    card["encoder"] = "shortest-path"
+    variant = folder.with_name(folder.name + SHORTEST_PATH)
+    special = card.get("special_tokens", [])
+    return save_tokenizer_dir(shortest_path_tokenizer(load_trained(folder)), variant, card, special)
 
 
 def encode_speeds(folders: dict[str, Path], lines: list[str], repeat: int = 3) -> pd.DataFrame:
@@ -125,10 +149,12 @@ def report(
             "en_fertility": fertility.loc["en"],
             "max_indic_parity": parity.max(),
             "train_wall_s": pd.Series({n: c["training"]["wall_s"] for n, c in cards.items()}),
+            "train_cpu_s": pd.Series({n: c["training"].get("cpu_s", float("nan")) for n, c in cards.items()}),
             "peak_rss_mb": pd.Series({n: c["training"]["peak_rss_mb"] for n, c in cards.items()}),
         }
     ).join(speeds)
     summary["train_wall_vs_bpe"] = summary["train_wall_s"] / summary.loc["bpe", "train_wall_s"]
+    summary["train_cpu_vs_bpe"] = summary["train_cpu_s"] / summary.loc["bpe", "train_cpu_s"]
     summary["encode_vs_bpe"] = summary["encode_mb_s"] / summary.loc["bpe", "encode_mb_s"]
     summary["encode_cpu_vs_bpe"] = summary["encode_mb_per_cpu_s"] / summary.loc["bpe", "encode_mb_per_cpu_s"]
     print(f"\n=== vocab {size}: summary (ratios to bpe) ===")
@@ -136,7 +162,17 @@ def report(
     if "superbpe" not in summary.index:
         return []
     print(f"superbpe: {superword_share(folders['superbpe']):.1%} of the stage-2 tokens span 2+ words")
-    row, targets, missed = summary.loc["superbpe"], TARGETS.get(size, {}), []
+    return [
+        miss
+        for name in ("superbpe", "superbpe" + SHORTEST_PATH)
+        if name in summary.index
+        for miss in check_targets(size, name, summary.loc[name])
+    ]
+
+
+def check_targets(size: int, name: str, row: pd.Series) -> list[str]:
+    """Print met/MISSED for each acceptance target of ``name`` at ``size``; return the misses."""
+    targets, missed = TARGETS.get(size, {}), []
     checks = [
         ("worst language vs bpe", row.worst_language_vs_bpe, "<=", WORST_LANGUAGE),
         ("training wall time vs bpe", row.train_wall_vs_bpe, "<=", TIME_RATIO),
@@ -153,12 +189,12 @@ def report(
             ("English fertility", row.en_fertility, "<=", targets["en_fertility"]),
             ("max Indic parity", row.max_indic_parity, "<=", targets["parity"]),
         ]
-    for name, value, op, target in checks:
+    for check, value, op, target in checks:
         ok = value >= target if op == ">=" else value <= target if op == "<=" else value < target
         status = "met" if ok else "MISSED"
-        print(f"{status:>6}  {size} {name}: {value:.4f} (target {op} {target})")
+        print(f"{status:>6}  {size} {name} {check}: {value:.4f} (target {op} {target})")
         if not ok:
-            missed.append(f"{size} {name}")
+            missed.append(f"{size} {name} {check}")
     return missed
 
 
@@ -172,6 +208,12 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[64000, 128000])
     parser.add_argument("--algorithms", nargs="+", default=["bpe", "superbpe", "spm-unigram", "spm-bpe"])
     parser.add_argument("--transition", type=float, nargs="+", help="SuperBPE transition per size")
+    parser.add_argument(
+        "--stage2-sample", type=float, nargs="+", help="SuperBPE share of lines for stage 2, per size"
+    )
+    parser.add_argument(
+        "--shortest-path", action="store_true", help="also report bpe and superbpe encoded by fewest tokens"
+    )
     parser.add_argument("--reuse", action="store_true", help="report folders already trained, train the rest")
     parser.add_argument("--out", type=Path, default=REPO / "runs" / "tokenizers" / "bench")
     args = parser.parse_args()
@@ -179,6 +221,9 @@ def main() -> int:
         parser.error("the bpe baseline is needed for the ratios")
     args.transition = dict(
         zip(args.sizes, args.transition or [TRANSITIONS[s] for s in args.sizes], strict=True)
+    )
+    args.stage2_sample = dict(
+        zip(args.sizes, args.stage2_sample or [STAGE2_SAMPLES[s] for s in args.sizes], strict=True)
     )
     args.out.mkdir(parents=True, exist_ok=True)
     tag = f"{args.mix_bytes or 'full'}-a{args.alpha}"
@@ -188,8 +233,17 @@ def main() -> int:
     lines = [line for lang in flores.languages for line in flores.lines[lang]]
     missed: list[str] = []
     for size in args.sizes:
-        folders = {alg: args.out / f"{alg}-{size // 1000}k-{tag}" for alg in args.algorithms}
+        superbpe_tag = f"{tag}-t{args.transition[size]}-s{args.stage2_sample[size]}"
+        folders = {
+            alg: args.out / f"{alg}-{size // 1000}k-{superbpe_tag if alg == 'superbpe' else tag}"
+            for alg in args.algorithms
+        }
         cards = {alg: train_one(alg, size, args, folder) for alg, folder in folders.items()}
+        if args.shortest_path:
+            for alg in ("bpe", "superbpe"):
+                if alg in folders:
+                    folders[alg + SHORTEST_PATH] = shortest_path_variant(folders[alg])
+                    cards[alg + SHORTEST_PATH] = cards[alg]
         speeds = encode_speeds(folders, lines)
         missed += report(size, efficiency(folders), cards, speeds, folders)
     print("\nMISSED: " + ", ".join(missed) if missed else "\nall targets met")

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 ALGORITHMS = ("superbpe", "bpe", "spm-unigram", "spm-bpe")
+ENCODERS = ("merges", "shortest-path")
 SPECIAL_TOKENS = ("<|endoftext|>", "<|pad|>")
 BYTE_ALPHABET_SIZE = 256
 MAX_SUPERWORD_WORDS = 4
@@ -36,6 +37,16 @@ class TrainConfig:
 
     ``alpha`` is the language temperature of the training mix (p ∝ size^α); ``mix_bytes`` its size
     (``None``: as large as the sources).
+
+    ``stage2_sample`` is the share of the mix's lines that SuperBPE's stage 2 learns superwords from
+    (evenly spaced lines). Stage-2 chunks are whole clauses that barely repeat, so stage 2's cost
+    grows with the text while BPE's grows with its distinct words; the superwords worth a vocabulary
+    slot are frequent enough to be counted well on a sample (``bench/RESULTS.md`` has the measurement).
+
+    ``encoder`` is how the saved ``tokenizer.json`` encodes with the learned vocabulary: ``merges``
+    replays the merges by rank (BPE, as trained); ``shortest-path`` picks the fewest tokens
+    (:mod:`tokenizer_training.shortest_path`) — fewer tokens, but slower to encode and not the
+    segmentation the merges were learned under.
     """
 
     algorithm: str = "superbpe"
@@ -45,6 +56,8 @@ class TrainConfig:
     mix_bytes: int | None = None
     seed: int = 0
     max_superword_pieces: int = MAX_SUPERWORD_PIECES
+    stage2_sample: float = 1.0
+    encoder: str = "merges"
     special_tokens: tuple[str, ...] = field(default=SPECIAL_TOKENS)
 
     def __post_init__(self) -> None:
@@ -65,6 +78,12 @@ class TrainConfig:
                 f"transition {self.transition} leaves stage 1 only {self.stage1_vocab_size} tokens, "
                 f"not more than the {smallest} of the byte alphabet and special tokens"
             )
+        if not 0 < self.stage2_sample <= 1:
+            raise TrainConfigError(f"stage2_sample must be in (0, 1], got {self.stage2_sample}")
+        if self.encoder not in ENCODERS:
+            raise TrainConfigError(f"unknown encoder {self.encoder!r}; choose one of {', '.join(ENCODERS)}")
+        if self.encoder == "shortest-path" and self.algorithm.startswith("spm-"):
+            raise TrainConfigError(f"encoder shortest-path needs a BPE vocabulary, not {self.algorithm}")
         if self.max_superword_pieces < 1:
             raise TrainConfigError(f"max_superword_pieces must be >= 1, got {self.max_superword_pieces}")
         if self.alpha < 0:

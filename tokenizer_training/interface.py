@@ -58,6 +58,13 @@ class _Clock:
         return round(time.perf_counter() - self.started, 2)
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process so far, all threads, user + system: steadier than wall time when
+    other jobs share the cores."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return round(usage.ru_utime + usage.ru_stime, 2)
+
+
 def peak_rss_mb() -> float:
     """Peak resident memory of this process so far (Rust trainer threads included), in MB."""
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
@@ -104,6 +111,10 @@ def train(
         extra = {"regexes": {"pre_tokenizer": STAGE1_REGEX}}
     else:
         tokenizer, extra = _train_superbpe(config, text, work_dir, clock, say, show_progress)
+    if config.encoder == "shortest-path":
+        from tokenizer_training.shortest_path import shortest_path_tokenizer
+
+        tokenizer = shortest_path_tokenizer(tokenizer)
     card = {
         "kind": "tokenizer",
         "format": "tokenizers-json",
@@ -112,7 +123,12 @@ def train(
         "vocab_size_actual": tokenizer.get_vocab_size(),
         **extra,
         "corpus": text.card(),
-        "training": {"wall_s": clock.total(), "stages_s": clock.stages, "peak_rss_mb": peak_rss_mb()},
+        "training": {
+            "wall_s": clock.total(),
+            "cpu_s": cpu_seconds(),
+            "stages_s": clock.stages,
+            "peak_rss_mb": peak_rss_mb(),
+        },
     }
     save_tokenizer_dir(tokenizer, out_dir, card, config.special_tokens)
     if flores_dir is not None:
@@ -174,6 +190,7 @@ def _train_superbpe(
     show_progress: bool,
 ) -> tuple[Any, dict[str, Any]]:
     from tokenizer_training.superbpe import (
+        evenly_spaced_lines,
         learn_superword_merges,
         segment_stage2_chunks,
         stage2_merge_budget,
@@ -183,8 +200,12 @@ def _train_superbpe(
     stage1 = _stage1(config, text, work_dir, clock, say, show_progress)
     vocab1, merges1 = vocab_and_merges(stage1)
     since = time.perf_counter()
-    say(f"stage 2: segmenting chunks with the {len(merges1)} stage-1 merges")
-    chunk_ids = segment_stage2_chunks(text.lines(), vocab1, merges1, STAGE2_REGEX, normalized=True)
+    say(
+        f"stage 2: segmenting chunks of {config.stage2_sample:.0%} of the lines "
+        f"with the {len(merges1)} stage-1 merges"
+    )
+    lines = evenly_spaced_lines(text.lines(), config.stage2_sample)
+    chunk_ids = segment_stage2_chunks(lines, vocab1, merges1, STAGE2_REGEX, normalized=True)
     clock.lap("stage2_segment", since)
     since = time.perf_counter()
     say(f"stage 2: superword BPE to {config.vocab_size} tokens")

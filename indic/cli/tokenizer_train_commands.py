@@ -2,7 +2,8 @@
 
 The flags mirror :class:`tokenizer_training.TrainConfig` one to one. Heavy imports happen inside
 the command so that ``indic --help`` stays fast; bad input (an empty or unreadable corpus, a vocab
-size below the byte alphabet, a transition point outside (0, 1]) prints one red line and exits 1.
+size below the byte alphabet, a transition point or stage-2 sample outside (0, 1], an unknown
+encoder) prints one red line and exits 1.
 """
 
 from __future__ import annotations
@@ -46,6 +47,17 @@ def train_tokenizer(
     max_superword_pieces: Annotated[
         int, typer.Option(help="SuperBPE: most stage-1 tokens one superword may join.")
     ] = 4,
+    stage2_sample: Annotated[
+        float,
+        typer.Option(help="SuperBPE: share of the mix's lines stage 2 learns superwords from, in (0, 1]."),
+    ] = 1.0,
+    encoder: Annotated[
+        str,
+        typer.Option(
+            help="How tokenizer.json encodes: merges (replay by rank, as trained) or shortest-path "
+            "(fewest tokens; slower)."
+        ),
+    ] = "merges",
     seed: Annotated[int, typer.Option(help="Seed of the mix's sampling.")] = 0,
     flores_dev: Annotated[
         Path | None,
@@ -61,7 +73,7 @@ def train_tokenizer(
     """Train a tokenizer on a temperature-mixed corpus and save it as a folder.
 
     Example: indic tokenizer train --algorithm superbpe --corpus ../shared/corpora/train
-    --vocab-size 64000 --transition 0.6 --out runs/tokenizers/superbpe-64k
+    --vocab-size 64000 --transition 0.8 --stage2-sample 0.3 --out runs/tokenizers/superbpe-64k
     """
     from corpora.errors import CorpusError
     from tokenizer_training import TrainConfig, TrainConfigError, train
@@ -75,6 +87,8 @@ def train_tokenizer(
             mix_bytes=mix_bytes,
             seed=seed,
             max_superword_pieces=max_superword_pieces,
+            stage2_sample=stage2_sample,
+            encoder=encoder,
         )
     except TrainConfigError as error:
         _err.print(f"[bold red]error:[/bold red] {error}", highlight=False)
