@@ -80,7 +80,7 @@ def export_voice(
     inputs = example_inputs()
     graph, exporter = _export(model, inputs)
     if weights_float16:
-        graph = _store_weights_as_float16(graph)
+        graph = store_weights_as_float16(graph)
     atomic_write_bytes(out / "model.onnx", graph.SerializeToString())
     error = verify(model, out / "model.onnx", inputs, weights_float16)
     voice_card = {
@@ -156,12 +156,20 @@ def _export(model: VoiceModel, inputs: tuple[torch.Tensor, ...]) -> tuple[onnx.M
     return onnx.load_from_string(buffer.getvalue()), "torchscript"
 
 
-def _store_weights_as_float16(graph: onnx.ModelProto, min_elements: int = 1024) -> onnx.ModelProto:
-    """Replace large float32 initializers by float16 ones plus a ``Cast`` back to float32."""
+def store_weights_as_float16(
+    graph: onnx.ModelProto, min_elements: int = 1024, only: set[str] | None = None
+) -> onnx.ModelProto:
+    """Replace large float32 initializers (or just those named in ``only``) by float16 ones plus a
+    ``Cast`` back to float32. Quantization scales (inputs of Quantize/DequantizeLinear) keep float32:
+    rounding them would move every quantized weight."""
+    quant_inputs = {
+        name for node in graph.graph.node if node.op_type.endswith("QuantizeLinear") for name in node.input
+    }
     kept, casts = [], []
     for tensor in graph.graph.initializer:
-        array = numpy_helper.to_array(tensor)
-        if array.dtype == np.float32 and array.size >= min_elements:
+        wanted = tensor.name in only if only is not None else tensor.name not in quant_inputs
+        array = numpy_helper.to_array(tensor) if wanted else None
+        if array is not None and array.dtype == np.float32 and array.size >= min_elements:
             half_name = f"{tensor.name}__fp16"
             kept.append(numpy_helper.from_array(array.astype(np.float16), half_name))
             casts.append(helper.make_node("Cast", [half_name], [tensor.name], to=onnx.TensorProto.FLOAT))
@@ -173,6 +181,28 @@ def _store_weights_as_float16(graph: onnx.ModelProto, min_elements: int = 1024) 
     del graph.graph.node[:]
     graph.graph.node.extend(casts + nodes)
     return graph
+
+
+def matmul_weight_parameters(graph: onnx.ModelProto, model: VoiceModel) -> dict[str, str]:
+    """``{parameter name: initializer name}`` for every float32 MatMul/Gemm weight of ``graph``.
+
+    The TorchScript exporter stores a Linear weight transposed under a generated name
+    (``onnx::MatMul_1172``) that changes whenever the graph does; the parameter name
+    (``vocoder.head.weight``) does not, so that is what users and cards name. Matched by value."""
+    initializers = {t.name: t for t in graph.graph.initializer if t.data_type == onnx.TensorProto.FLOAT}
+    used = {n.input[1] for n in graph.graph.node if n.op_type in ("MatMul", "Gemm") and len(n.input) > 1}
+    arrays = {name: numpy_helper.to_array(initializers[name]) for name in used if name in initializers}
+    names = {}
+    for parameter_name, parameter in model.state_dict().items():
+        if parameter.dim() != 2:
+            continue
+        weight = parameter.detach().float().numpy()
+        for name, array in arrays.items():
+            if array.shape == weight.T.shape and np.array_equal(array, weight.T):
+                names[parameter_name] = name
+            elif array.shape == weight.shape and np.array_equal(array, weight):
+                names[parameter_name] = name
+    return names
 
 
 def verify(

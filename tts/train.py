@@ -1,10 +1,19 @@
 """Train a multilingual voice on espeak-ng teacher data within a wall-clock budget.
 
 Recipe (one GPU call of under nine minutes): synthesize teacher sentences for all eleven languages
-and four synthetic speakers on every CPU core, then train the acoustic model (teacher-forced
-durations, pitch and energy) and the vocoder (on ground-truth mel segments) together, with a cosine
-schedule tied to the time budget, and write a float16 checkpoint. Held-out test sentences are
-written beside it for the quality benchmark and never enter training.
+and four synthetic speakers on every CPU core (or load them from ``teacher_data``, where they are
+also saved for other jobs of the run), then train the acoustic model (teacher-forced durations,
+pitch and energy) and the vocoder together, with a cosine schedule tied to the time budget, and
+write a float16 checkpoint. ``resume`` starts from an earlier checkpoint (same architecture), so
+training spread over several short GPU jobs adds up. Held-out test sentences are written beside it
+for the quality benchmark and never enter training.
+
+The vocoder sees ground-truth mel segments for part of each batch and, for the rest
+(``vocoder_predicted_share``), the acoustic model's own teacher-forced mel (detached), as HiFi-GAN's
+fine-tuning does: at inference it only ever hears predicted mels, and their small smoothing errors
+are what it must learn to turn into the teacher's waveform. The vocoder runs in float32 even under
+bf16 autocast, because bf16's 8-bit mantissa would add a noise floor near −48 dB to the waveform
+that the spectral losses then try to fit.
 
 Example::
 
@@ -19,6 +28,7 @@ import math
 import random
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -27,10 +37,11 @@ import torch
 
 from indic.atomic import atomic_write_text
 from indic.languages import LANGUAGE_CODES
-from tts.checkpoint import save_checkpoint
+from tts.checkpoint import load_checkpoint, save_checkpoint
 from tts.data.dataset import TeacherExample, build_examples
 from tts.data.prosody import HOP
-from tts.data.sentences import sentence_split
+from tts.data.sentences import is_test_sentence, sentence_split
+from tts.data.teacher_store import has_teacher_data, load_teacher_data, save_teacher_data
 from tts.export import TINY_SIZES
 from tts.frontend.inventory import SPEAKERS, load_inventory
 from tts.model.config import VoiceConfig
@@ -54,11 +65,22 @@ class TrainConfig:
     learning_rate: float = 1e-3
     warmup_steps: int = 300
     segment_frames: int = 32
+    vocoder_predicted_share: float = 0.5
     workers: int = 0
     device: str = "cuda"
     tiny: bool = False
     seed: int = 0
     sizes: dict[str, int] = field(default_factory=dict)
+    teacher_data: str = ""
+    resume: str = ""
+    recordings: str = ""
+    """A folder of real recordings to train on instead of teacher speech (durations by alignment)."""
+    recordings_format: str = ""
+    lang: str = ""
+    """The language of ``recordings``."""
+    finish_by: float = 0.0
+    """Unix time by which the loop must end whatever ``minutes`` says (0: no such limit): a job with a
+    hard wall-clock limit gives the loop what synthesis left of it."""
 
 
 @dataclass(frozen=True)
@@ -89,7 +111,7 @@ def collate(examples: list[TeacherExample], device: torch.device) -> dict[str, t
     durations = np.zeros((batch, longest), np.int64)
     pitch = np.zeros((batch, longest), np.float32)
     energy = np.zeros((batch, longest), np.float32)
-    audio = np.zeros((batch, frames * HOP), np.float32)
+    audio = np.zeros((batch, frames * HOP), np.int16)
     for row, e in enumerate(examples):
         n = len(e.ids)
         ids[row, :n], durations[row, :n], pitch[row, :n], energy[row, :n] = (
@@ -98,7 +120,7 @@ def collate(examples: list[TeacherExample], device: torch.device) -> dict[str, t
             e.pitch,
             e.energy,
         )
-        audio[row, : len(e.audio)] = e.audio / 32768.0
+        audio[row, : len(e.audio)] = e.audio
     tensors = {
         "ids": ids,
         "durations": durations,
@@ -110,13 +132,21 @@ def collate(examples: list[TeacherExample], device: torch.device) -> dict[str, t
         "language": np.array([e.language for e in examples]),
         "speaker": np.array([e.speaker for e in examples]),
     }
-    return {k: torch.from_numpy(v).to(device) for k, v in tensors.items()}
+    # Audio travels as int16 (half the bytes of float32) and is scaled to [-1, 1] on the device.
+    moved = {k: torch.from_numpy(v).to(device) for k, v in tensors.items()}
+    moved["audio"] = moved["audio"].float() / 32768.0
+    return moved
 
 
 def training_losses(
-    model: VoiceModel, batch: dict[str, torch.Tensor], log_mel: LogMel, segment_frames: int
+    model: VoiceModel,
+    batch: dict[str, torch.Tensor],
+    log_mel: LogMel,
+    segment_frames: int,
+    vocoder_predicted_share: float = 0.0,
 ) -> dict[str, torch.Tensor]:
-    """Acoustic losses (teacher forcing) and vocoder losses on random ground-truth mel segments."""
+    """Acoustic losses (teacher forcing) and vocoder losses on random mel segments, taken from the
+    ground truth or, for a ``vocoder_predicted_share`` of the items, from the acoustic model's output."""
     token_mask = (
         torch.arange(batch["ids"].shape[1], device=batch["ids"].device)[None]
         < batch["token_lengths"][:, None]
@@ -141,21 +171,86 @@ def training_losses(
         "pitch": masked_mse(out.pitch.float(), batch["pitch"], token_mask),
         "energy": masked_mse(out.energy.float(), batch["energy"], token_mask),
     }
+    vocoder_input = mel_target.clone()
+    predicted = torch.rand(len(vocoder_input), device=vocoder_input.device) < vocoder_predicted_share
+    vocoder_input[predicted, :frames] = out.mel[predicted, :frames].detach().float()
+    audio = batch["audio"]
     short = segment_frames - mel_target.shape[1]
     if short > 0:  # a batch of very short utterances: pad so every vocoder segment has full length
-        mel_target = torch.nn.functional.pad(mel_target, (0, 0, 0, short), value=float(np.log(1e-5)))
-        batch = {**batch, "audio": torch.nn.functional.pad(batch["audio"], (0, short * HOP))}
+        pad = float(np.log(1e-5))
+        vocoder_input = torch.nn.functional.pad(vocoder_input, (0, 0, 0, short), value=pad)
+        mel_target = torch.nn.functional.pad(mel_target, (0, 0, 0, short), value=pad)
+        audio = torch.nn.functional.pad(audio, (0, short * HOP))
     starts = [random.randint(0, max(0, int(n) - segment_frames)) for n in batch["frame_lengths"].tolist()]
     mel_segments = torch.stack(
-        [mel_target[i, s : s + segment_frames] for i, s in enumerate(starts)]
+        [vocoder_input[i, s : s + segment_frames] for i, s in enumerate(starts)]
     ).transpose(1, 2)
     audio_segments = torch.stack(
-        [batch["audio"][i, s * HOP : (s + segment_frames) * HOP] for i, s in enumerate(starts)]
+        [audio[i, s * HOP : (s + segment_frames) * HOP] for i, s in enumerate(starts)]
     )
-    generated = model.vocoder(mel_segments).float()
+    target_segments = torch.stack(
+        [mel_target[i, s : s + segment_frames] for i, s in enumerate(starts)]
+    ).transpose(1, 2)
+    with torch.autocast(audio.device.type, enabled=False):
+        generated = model.vocoder(mel_segments)
     losses["stft"] = multi_resolution_stft_loss(generated, audio_segments)
-    losses["vocoder_mel"] = (log_mel(generated) - mel_segments).abs().mean()
+    losses["vocoder_mel"] = (log_mel(generated) - target_segments).abs().mean()
     return losses
+
+
+def teacher_examples(
+    config: TrainConfig, items: list[tuple[str, str, str]], log: Callable[[str], None]
+) -> tuple[list[TeacherExample], int]:
+    """Examples from ``config.teacher_data`` when it is complete, else synthesized (and saved there)."""
+    started = time.perf_counter()
+    if config.teacher_data and has_teacher_data(config.teacher_data):
+        examples, card = load_teacher_data(config.teacher_data)
+        log(f"teacher data loaded from {config.teacher_data} in {time.perf_counter() - started:.0f} s")
+        return examples, int(card.get("skipped_unaligned", 0))
+    examples, skipped = build_examples(items, config.workers)
+    log(f"teacher data synthesized in {time.perf_counter() - started:.0f} s")
+    if config.teacher_data:
+        save_teacher_data(
+            examples,
+            config.teacher_data,
+            {"skipped_unaligned": skipped, "corpus": config.corpus, "languages": list(config.languages)},
+        )
+        log(f"teacher data saved to {config.teacher_data} ({time.perf_counter() - started:.0f} s in all)")
+    return examples, skipped
+
+
+def _recording_examples(
+    config: TrainConfig, out: Path, log: Callable[[str], None]
+) -> tuple[list[TeacherExample], int]:
+    """Aligned examples of ``config.recordings``; recordings of held-out sentences go to the test list."""
+    from tts.data.recording_examples import recording_examples
+    from tts.data.recordings import read_recordings
+
+    if not config.lang:
+        raise ValueError("--recordings needs --lang: the language the recordings speak")
+    started = time.perf_counter()
+    held_out = [r.text for r in read_recordings(config.recordings, config.lang) if is_test_sentence(r.text)]
+    atomic_write_text(out / "test_sentences" / f"{config.lang}.txt", "".join(f"{s}\n" for s in held_out))
+    examples, skipped = recording_examples(
+        config.recordings,
+        config.lang,
+        config.recordings_format or None,
+        keep=lambda recording: not is_test_sentence(recording.text),
+    )
+    log(
+        f"recordings: {len(examples)} aligned, {skipped} skipped, {len(held_out)} held out "
+        f"({time.perf_counter() - started:.0f} s)"
+    )
+    return examples, skipped
+
+
+def _starting_model(config: TrainConfig, inventory_size: int, speakers: int) -> tuple[VoiceModel, dict]:
+    """A fresh model, or the one of ``config.resume`` with its earlier training card."""
+    if config.resume:
+        model, _, card = load_checkpoint(config.resume)
+        return model, card.get("training", {})
+    sizes = {**(TINY_SIZES if config.tiny else {}), **config.sizes}
+    return VoiceModel(VoiceConfig(n_tokens=inventory_size, n_speakers=speakers, **sizes)), {}
 
 
 def train_voice(config: TrainConfig, log: Callable[[str], None] = print) -> TrainResult:
@@ -165,10 +260,13 @@ def train_voice(config: TrainConfig, log: Callable[[str], None] = print) -> Trai
     device = torch.device(config.device if config.device != "cuda" or torch.cuda.is_available() else "cpu")
     out = Path(config.out)
     started = time.perf_counter()
-    items, tests = teacher_items(config)
-    for lang, sentences in tests.items():
-        atomic_write_text(out / "test_sentences" / f"{lang}.txt", "".join(f"{s}\n" for s in sentences))
-    examples, skipped = build_examples(items, config.workers)
+    if config.recordings:
+        examples, skipped = _recording_examples(config, out, log)
+    else:
+        items, tests = teacher_items(config)
+        for lang, sentences in tests.items():
+            atomic_write_text(out / "test_sentences" / f"{lang}.txt", "".join(f"{s}\n" for s in sentences))
+        examples, skipped = teacher_examples(config, items, log)
     audio_hours = sum(len(e.audio) for e in examples) / 22050 / 3600
     log(
         f"teacher data: {len(examples)} utterances ({audio_hours:.2f} h), {skipped} skipped as unaligned, "
@@ -178,54 +276,73 @@ def train_voice(config: TrainConfig, log: Callable[[str], None] = print) -> Trai
         raise ValueError("no teacher example could be built; check the corpus path and languages")
     examples.sort(key=lambda e: len(e.ids))
     inventory = load_inventory()
-    sizes = {**(TINY_SIZES if config.tiny else {}), **config.sizes}
-    model_config = VoiceConfig(n_tokens=len(inventory.tokens), n_speakers=len(inventory.speakers), **sizes)
-    model = VoiceModel(model_config).to(device).train()
+    model, earlier = _starting_model(config, len(inventory.tokens), len(inventory.speakers))
+    model = model.to(device).train()
+    log(
+        f"model: {model.parameter_count() / 1e6:.1f}M parameters"
+        + (f", resumed from {config.resume}" if config.resume else "")
+    )
     log_mel = LogMel().to(device)
     optimizer = torch.optim.AdamW(
         model.parameters(), lr=config.learning_rate, betas=(0.9, 0.98), weight_decay=0.01
     )
-    budget = config.minutes * 60
     loop_start = time.perf_counter()
+    budget = config.minutes * 60
+    if config.finish_by:
+        budget = min(budget, config.finish_by - time.time())
     step, loss_value = 0, float("nan")
     use_bf16 = device.type == "cuda"
     if use_bf16:
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
-    while True:
-        elapsed = time.perf_counter() - loop_start
-        if elapsed > budget or (config.steps and step >= config.steps):
-            break
-        progress = elapsed / budget
-        lr = (
-            config.learning_rate
-            * min(1.0, (step + 1) / config.warmup_steps)
-            * 0.5
-            * (1 + math.cos(math.pi * progress))
-        )
-        for group in optimizer.param_groups:
-            group["lr"] = lr
+
+    def next_batch() -> dict[str, torch.Tensor]:
         start = random.randint(0, max(0, len(examples) - config.batch_size))
-        batch = collate(examples[start : start + config.batch_size], device)
-        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_bf16):
-            losses = training_losses(model, batch, log_mel, config.segment_frames)
-        loss = torch.stack(list(losses.values())).sum()
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
-        step += 1
-        loss_value = float(loss.detach())
-        if step % 100 == 0 or step == 1:
-            parts = " ".join(f"{k}={v.item():.3f}" for k, v in losses.items())
-            log(
-                f"step {step} {time.perf_counter() - loop_start:.0f}s lr={lr:.2e} "
-                f"loss={loss_value:.3f} {parts}"
+        return collate(examples[start : start + config.batch_size], device)
+
+    # Padding and copying the next batch overlaps the current step on the GPU (numpy releases the GIL).
+    with ThreadPoolExecutor(1) as prefetch:
+        pending = prefetch.submit(next_batch)
+        while True:
+            elapsed = time.perf_counter() - loop_start
+            if elapsed > budget or (config.steps and step >= config.steps):
+                break
+            progress = elapsed / max(budget, 1e-9)
+            lr = (
+                config.learning_rate
+                * min(1.0, (step + 1) / config.warmup_steps)
+                * 0.5
+                * (1 + math.cos(math.pi * progress))
             )
+            for group in optimizer.param_groups:
+                group["lr"] = lr
+            batch = pending.result()
+            pending = prefetch.submit(next_batch)
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_bf16):
+                losses = training_losses(
+                    model, batch, log_mel, config.segment_frames, config.vocoder_predicted_share
+                )
+            loss = torch.stack(list(losses.values())).sum()
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            step += 1
+            if step % 100 == 0 or step == 1:
+                loss_value = float(loss.detach())
+                parts = " ".join(f"{k}={v.item():.3f}" for k, v in losses.items())
+                log(
+                    f"step {step} {time.perf_counter() - loop_start:.0f}s lr={lr:.2e} "
+                    f"loss={loss_value:.3f} {parts}"
+                )
+        pending.result()
+    loss_value = float(loss.detach()) if step else loss_value
     card = {
         "training": {
             **{k: v for k, v in asdict(config).items() if k not in ("sizes",)},
             "steps_done": step,
+            "total_steps": step + int(earlier.get("total_steps", earlier.get("steps_done", 0))),
+            "resumed_from_steps": int(earlier.get("total_steps", earlier.get("steps_done", 0))),
             "final_loss": loss_value,
             "teacher_utterances": len(examples),
             "teacher_hours": round(audio_hours, 3),

@@ -64,7 +64,15 @@ class Voice:
             options.inter_op_num_threads = 1
         available = onnxruntime.get_available_providers()
         wanted = providers or [p for p in ("CUDAExecutionProvider", "CPUExecutionProvider") if p in available]
-        self.session = onnxruntime.InferenceSession(str(model_path), options, providers=wanted)
+        chosen: list[str | tuple[str, dict[str, str]]] = list(wanted)
+        if "CUDAExecutionProvider" in wanted and "CUDAExecutionProvider" in available:
+            # onnxruntime-gpu finds cuDNN and cuBLAS of the `nvidia-*` wheels only once they are preloaded.
+            getattr(onnxruntime, "preload_dlls", lambda: None)()
+            # Every utterance has its own length; an exhaustive cuDNN search per new shape would cost
+            # more than the synthesis itself.
+            cuda = ("CUDAExecutionProvider", {"cudnn_conv_algo_search": "HEURISTIC"})
+            chosen = [cuda if p == "CUDAExecutionProvider" else p for p in wanted]
+        self.session = onnxruntime.InferenceSession(str(model_path), options, providers=chosen)
 
     @classmethod
     def load(cls, name_or_folder: str | None = None, **kwargs: object) -> Voice:

@@ -139,10 +139,36 @@ def train(
     workers: Annotated[int, typer.Option(help="Processes synthesizing teacher data (0: one per core).")] = 0,
     device: Annotated[str, typer.Option(help="torch device: cuda or cpu.")] = "cuda",
     tiny: Annotated[bool, typer.Option(help="Toy model sizes, to prove the loop on a CPU.")] = False,
+    learning_rate: Annotated[float, typer.Option(help="Peak AdamW learning rate.")] = 1e-3,
+    warmup_steps: Annotated[int, typer.Option(help="Linear warm-up steps before the cosine decay.")] = 300,
+    segment_frames: Annotated[int, typer.Option(help="Mel frames per vocoder training segment.")] = 32,
+    vocoder_predicted_share: Annotated[
+        float, typer.Option(help="Share of vocoder segments cut from the acoustic model's own mel.")
+    ] = 0.5,
+    teacher_data: Annotated[
+        Path | None,
+        typer.Option(help="Folder to load teacher data from, or to save it to once synthesized."),
+    ] = None,
+    resume: Annotated[
+        Path | None, typer.Option(help="Checkpoint to continue from (its architecture is kept).")
+    ] = None,
+    finish_by: Annotated[
+        float, typer.Option(help="Unix time by which the loop ends, whatever --minutes says (0: none).")
+    ] = 0.0,
+    recordings: Annotated[
+        Path | None,
+        typer.Option(help="Train on real recordings in this folder instead of teacher speech."),
+    ] = None,
+    recordings_format: Annotated[
+        str | None, typer.Option(help="Layout of --recordings: ljspeech or indictts (default: detect).")
+    ] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="Language of --recordings.")] = None,
 ) -> None:
-    """Synthesize espeak-ng teacher data from CORPUS and train a multilingual voice on it.
+    """Synthesize espeak-ng teacher data from CORPUS (or align real --recordings) and train a voice on it.
 
     Example: indic tts train --out runs/tts/voice --minutes 5 --device cuda
+
+    Example: indic tts train --recordings LJSpeech-1.1 --recordings-format ljspeech --lang en
     """
     with _clear_errors():
         from tts.train import TrainConfig, train_voice
@@ -154,9 +180,19 @@ def train(
             minutes=minutes,
             steps=steps,
             batch_size=batch_size,
+            learning_rate=learning_rate,
+            warmup_steps=warmup_steps,
+            segment_frames=segment_frames,
+            vocoder_predicted_share=vocoder_predicted_share,
             workers=workers,
             device=device,
             tiny=tiny,
+            teacher_data=str(teacher_data or ""),
+            resume=str(resume or ""),
+            finish_by=finish_by,
+            recordings=str(recordings or ""),
+            recordings_format=recordings_format or "",
+            lang=lang or "",
         )
         result = train_voice(config, log=lambda message: _err.print(message, highlight=False))
     _out.print(f"checkpoint {result.checkpoint} after {result.steps} steps (final loss {result.loss:.3f})")
@@ -166,6 +202,20 @@ def train(
 def export(
     checkpoint: Annotated[Path, typer.Argument(help="Checkpoint folder written by `indic tts train`.")],
     out: Annotated[Path, typer.Option("--out", help="Voice folder to write (model.onnx + voice.json).")],
+    fp8: Annotated[
+        bool,
+        typer.Option(
+            "--fp8", help="Store MatMul weights as FP8 E4M3 (per output channel), the rest as float16."
+        ),
+    ] = False,
+    keep_float: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--keep-float",
+            help="With --fp8: a Linear weight to keep in float16, by parameter name (repeatable), "
+            "e.g. vocoder.head.weight.",
+        ),
+    ] = None,
 ) -> None:
     """Export a trained checkpoint to an ONNX voice and verify it against torch.
 
@@ -176,8 +226,47 @@ def export(
         from tts.export import export_voice
 
         model, inventory, card = load_checkpoint(checkpoint)
-        report = export_voice(model, inventory, out, card)
+        report = export_voice(model, inventory, out, card, weights_float16=not fp8)
+        if fp8:
+            _quantize_voice_fp8(out, model, set(keep_float or ()))
+    weights = "FP8 E4M3 MatMul weights" if fp8 else "float16 weights"
     _out.print(
-        f"wrote {report.path} ({report.parameters / 1e6:.1f}M parameters); "
-        f"max |onnx - torch| = {report.max_abs_error:.2e}"
+        f"wrote {report.path} ({report.parameters / 1e6:.1f}M parameters, {weights}); "
+        f"max |onnx - torch| before quantization = {report.max_abs_error:.2e}"
     )
+
+
+def _quantize_voice_fp8(folder: Path, model: object, keep_float: set[str]) -> None:
+    """Rewrite ``folder/model.onnx`` (float32 weights) as the FP8 variant and note it in ``voice.json``."""
+    import json
+
+    import onnx
+
+    from indic.atomic import atomic_write_bytes, atomic_write_text
+    from serving.quant.onnx_fp8 import load_on_cpu, quantize_onnx_model
+    from serving.quant.spec import QuantSpec
+    from tts.export import matmul_weight_parameters, store_weights_as_float16
+
+    graph = onnx.load(str(folder / "model.onnx"))
+    parameters = matmul_weight_parameters(graph, model)  # type: ignore[arg-type]
+    unknown = keep_float - parameters.keys()
+    if unknown:
+        raise ValueError(
+            f"--keep-float names no MatMul weight of this voice: {', '.join(sorted(unknown))} "
+            f"(known: {', '.join(sorted(parameters))})"
+        )
+    # A weight stored as float16 reaches its MatMul through a Cast, so the quantizer leaves it alone.
+    graph = store_weights_as_float16(graph, only={parameters[name] for name in keep_float})
+    graph, _ = quantize_onnx_model(graph, QuantSpec("fp8-e4m3", "channel"))
+    graph = store_weights_as_float16(graph)
+    data = graph.SerializeToString()
+    load_on_cpu(data)
+    atomic_write_bytes(folder / "model.onnx", data)
+    for name in ("voice.json", "card.json"):
+        path = folder / name
+        card = json.loads(path.read_text(encoding="utf-8"))
+        card["weights"] = {
+            "format": "fp8-e4m3 per output channel on MatMul weights; float16 elsewhere",
+            "kept_float16": sorted(keep_float),
+        }
+        atomic_write_text(path, json.dumps(card, ensure_ascii=False, indent=1) + "\n")

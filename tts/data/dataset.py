@@ -55,22 +55,30 @@ def make_example(item: tuple[str, str, str]) -> TeacherExample | None:
     if len(ids) != len(utterance.tokens) or len(utterance.audio) < HOP * 4:
         return None
     durations = samples_to_frames(utterance.durations)
-    f0 = frame_f0(utterance.audio)
+    return example_from_durations(
+        ids, inventory.language_id(lang), inventory.speaker_id(speaker), durations, utterance.audio, text
+    )
+
+
+def example_from_durations(
+    ids: list[int], language: int, speaker: int, durations: np.ndarray, audio: np.ndarray, text: str
+) -> TeacherExample:
+    """An example from int16 audio and frame durations (from the teacher or from an alignment):
+    measures its per-token pitch and energy targets and cuts the audio to whole frames."""
+    f0 = frame_f0(audio)
     log_f0 = np.where(f0 > 0, np.log(np.maximum(f0, 1.0)) - LOG_F0_CENTER, 0.0)
     pitch = token_average(np.where(f0 > 0, log_f0, 0.0), durations, voiced_only=False)
     voiced = token_average((f0 > 0).astype(np.float32), durations)
     pitch = np.where(voiced > 0.5, pitch / np.maximum(voiced, 1e-6), 0.0).astype(np.float32)
-    energy = np.where(
-        durations > 0, token_average(frame_energy(utterance.audio), durations) + ENERGY_OFFSET, 0.0
-    )
+    energy = np.where(durations > 0, token_average(frame_energy(audio), durations) + ENERGY_OFFSET, 0.0)
     return TeacherExample(
         np.asarray(ids, np.int64),
-        inventory.language_id(lang),
-        inventory.speaker_id(speaker),
-        durations.astype(np.int64),
+        language,
+        speaker,
+        np.asarray(durations, np.int64),
         pitch,
         energy.astype(np.float32),
-        utterance.audio[: int(durations.sum()) * HOP],
+        audio[: int(durations.sum()) * HOP],
         text,
     )
 
