@@ -1,0 +1,159 @@
+"""The text-to-speech benchmarks: quality table and verdicts, the old entry point, a tiny end-to-end run."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def bench(monkeypatch: pytest.MonkeyPatch) -> object:
+    """The bench folder importable, as when a script there runs."""
+    monkeypatch.syspath_prepend(str(REPO / "bench"))
+    import tts_bench
+    import tts_quality
+    import tts_speed
+
+    return type("Bench", (), {"quality": tts_quality, "speed": tts_speed, "entry": tts_bench})
+
+
+def _scores(quality: object, mcd: float, dtw: float, edits: int, dnsmos: float) -> object:
+    scores = quality.Scores(utterances=2, edits=edits, phonemes=100)  # type: ignore[attr-defined]
+    for column, value in (("MCD", mcd), ("DTW-MCD", dtw), ("DNSMOS", dnsmos)):
+        if not np.isnan(value):
+            scores.add(column, value)
+            scores.add(column, value)
+    return scores
+
+
+def test_quality_rows_hold_ratios_to_the_teacher_and_the_fp8_gap_to_fp32(bench: object) -> None:
+    quality = bench.quality  # type: ignore[attr-defined]
+    nan = float("nan")
+    table = {
+        "hi": {
+            "teacher": _scores(quality, nan, nan, 10, 3.0),
+            "fp32": _scores(quality, 4.5, 5.0, 12, 2.7),
+            "fp8": _scores(quality, nan, 5.1, 14, 2.4),
+        }
+    }
+    rows = quality.summarize(table)["hi"]
+    assert rows["teacher"]["PER ×teach"] == 1.0 and np.isnan(rows["teacher"]["MCD"])
+    assert rows["fp32"]["PER ×teach"] == pytest.approx(1.2)
+    assert rows["fp8"]["Δfp32"] == pytest.approx(0.1)
+    assert rows["fp8"]["DNSMOS ×teach"] == pytest.approx(0.8)
+    assert quality.verdicts({"hi": rows}) is True
+
+
+def test_each_missed_target_prints_missed_and_fails(
+    bench: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    quality = bench.quality  # type: ignore[attr-defined]
+    nan = float("nan")
+    table = {
+        "ta": {
+            "teacher": _scores(quality, nan, nan, 10, 3.0),
+            "fp32": _scores(quality, 6.0, 6.5, 16, 2.7),
+            "fp8": _scores(quality, nan, 6.9, 14, 2.4),
+        }
+    }
+    assert quality.verdicts(quality.summarize(table)) is False
+    printed = capsys.readouterr().out
+    assert printed.count("MISSED") == 3 and "languages over 1.5x: ta 1.60" in printed
+    assert "largest ta 0.400 dB" in printed
+
+
+def test_without_a_recognizer_the_phoneme_target_is_reported_as_not_measured(
+    bench: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    quality = bench.quality  # type: ignore[attr-defined]
+    nan = float("nan")
+    table = {"hi": {"teacher": quality.Scores(utterances=1), "fp32": _scores(quality, 4.0, 4.5, 0, nan)}}
+    table["hi"]["fp32"].phonemes = 0
+    assert quality.verdicts(quality.summarize(table)) is False
+    assert "not measured (no --recognizer): MISSED" in capsys.readouterr().out
+
+
+def test_the_old_entry_point_dispatches_to_the_split_benchmarks(
+    bench: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[tuple[str, list[str]]] = []
+    monkeypatch.setattr(bench.speed, "main", lambda argv: calls.append(("speed", argv)))  # type: ignore[attr-defined]
+    monkeypatch.setattr(bench.quality, "main", lambda argv: calls.append(("quality", argv)))  # type: ignore[attr-defined]
+    entry = bench.entry  # type: ignore[attr-defined]
+    entry.main(["speed", "--repeats", "2"])
+    entry.main(["gpu-throughput", "--checkpoint", "c"])
+    entry.main(["quality", "--checkpoint", "c", "--fp8"])
+    entry.main(["quality", "--checkpoint", "c"])
+    assert calls == [
+        ("speed", ["rtf", "--repeats", "2"]),
+        ("speed", ["gpu-throughput", "--checkpoint", "c"]),
+        ("quality", ["--checkpoint", "c"]),
+        ("quality", ["--checkpoint", "c", "--no-fp8"]),
+    ]
+
+
+@pytest.mark.slow
+def test_quality_benchmark_runs_end_to_end_on_a_tiny_voice_and_recognizer(
+    tmp_path: Path, train_corpus_dir: Path
+) -> None:
+    from tts.frontend.inventory import load_inventory
+    from tts.quality.mcd import QualityDependencyError, world_and_sptk
+    from tts.recognizer.checkpoint import save_recognizer
+    from tts.recognizer.model import PhonemeRecognizer, RecognizerConfig
+    from tts.train import TrainConfig, train_voice
+
+    try:
+        world_and_sptk()
+    except QualityDependencyError as error:
+        pytest.skip(str(error))
+    voice = train_voice(
+        TrainConfig(
+            out=str(tmp_path / "voice"),
+            corpus=str(train_corpus_dir),
+            languages=("hi",),
+            sentences_per_language=2,
+            test_sentences=1,
+            steps=1,
+            batch_size=2,
+            workers=1,
+            device="cpu",
+            tiny=True,
+        ),
+        log=lambda _: None,
+    )
+    inventory = load_inventory()
+    torch.manual_seed(0)
+    recognizer = PhonemeRecognizer(
+        RecognizerConfig(len(inventory.tokens), len(inventory.languages), channels=16, hidden=16, layers=1)
+    )
+    save_recognizer(recognizer, inventory, tmp_path / "recognizer", {})
+    command = [
+        sys.executable,
+        "bench/tts_quality.py",
+        "--checkpoint",
+        str(voice.checkpoint),
+        "--recognizer",
+        str(tmp_path / "recognizer"),
+        "--languages",
+        "hi",
+        "--per-language",
+        "1",
+        "--no-dnsmos",
+        "--json",
+        str(tmp_path / "quality.json"),
+    ]
+    run = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=900)
+    assert run.returncode in (0, 1), run.stderr  # 1: a tiny voice misses the targets
+    assert "Traceback" not in run.stderr
+    rows = json.loads((tmp_path / "quality.json").read_text(encoding="utf-8"))["hi"]
+    assert set(rows) == {"teacher", "fp32", "fp8"} and rows["fp32"]["n"] == 1
+    assert rows["fp32"]["MCD"] > 0 and rows["fp8"]["DTW-MCD"] > 0 and rows["teacher"]["PER"] >= 0
+    assert "FP8 vs fp32 voice, DTW-MCD gap" in run.stdout
