@@ -24,7 +24,6 @@ Example::
 
 from __future__ import annotations
 
-import math
 import random
 import time
 from collections.abc import Callable
@@ -48,6 +47,7 @@ from tts.model.config import VoiceConfig
 from tts.model.losses import masked_l1, masked_mse, multi_resolution_stft_loss
 from tts.model.mel import LogMel
 from tts.model.voice_model import VoiceModel
+from tts.schedule import time_budget_learning_rate
 
 
 @dataclass
@@ -308,12 +308,7 @@ def train_voice(config: TrainConfig, log: Callable[[str], None] = print) -> Trai
             if elapsed > budget or (config.steps and step >= config.steps):
                 break
             progress = elapsed / max(budget, 1e-9)
-            lr = (
-                config.learning_rate
-                * min(1.0, (step + 1) / config.warmup_steps)
-                * 0.5
-                * (1 + math.cos(math.pi * progress))
-            )
+            lr = time_budget_learning_rate(config.learning_rate, step, config.warmup_steps, progress)
             for group in optimizer.param_groups:
                 group["lr"] = lr
             batch = pending.result()

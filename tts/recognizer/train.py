@@ -24,7 +24,6 @@ validation slice of the training sentences in the log.
 from __future__ import annotations
 
 import argparse
-import math
 import random
 import time
 from collections.abc import Callable
@@ -50,6 +49,7 @@ from tts.recognizer.model import (
     greedy_decode,
     phoneme_target_mask,
 )
+from tts.schedule import time_budget_learning_rate
 from tts.train import TrainConfig as VoiceTrainConfig
 from tts.train import teacher_items
 
@@ -260,8 +260,7 @@ def train_recognizer(config: RecognizerTrainConfig, log: Callable[[str], None] =
             if elapsed > budget or (config.steps and step >= config.steps):
                 break
             progress = elapsed / max(budget, 1e-9)
-            warmup = min(1.0, (step + 1) / config.warmup_steps)
-            lr = config.learning_rate * warmup * 0.5 * (1 + math.cos(math.pi * progress))
+            lr = time_budget_learning_rate(config.learning_rate, step, config.warmup_steps, progress)
             for group in optimizer.param_groups:
                 group["lr"] = lr
             batch = pending.result()
