@@ -36,9 +36,10 @@ import torch
 from torch.nn import functional
 
 from indic.languages import LANGUAGE_CODES
-from tts.data.dataset import TeacherExample, build_examples
+from tts.data.dataset import TeacherExample
+from tts.data.prosody import SAMPLE_RATE
 from tts.data.sentences import is_test_sentence
-from tts.data.teacher_store import load_teacher_data
+from tts.data.teacher_store import has_teacher_data
 from tts.frontend.inventory import load_inventory
 from tts.quality.per import phoneme_error_rate
 from tts.recognizer.checkpoint import save_recognizer
@@ -51,6 +52,7 @@ from tts.recognizer.model import (
 )
 from tts.schedule import time_budget_learning_rate
 from tts.train import TrainConfig as VoiceTrainConfig
+from tts.train import teacher_examples as voice_teacher_examples
 from tts.train import teacher_items
 
 TINY_SIZES = {"channels": 32, "hidden": 32, "layers": 1}
@@ -84,24 +86,22 @@ class RecognizerTrainConfig:
 
 
 def teacher_examples(config: RecognizerTrainConfig, log: Callable[[str], None]) -> list[TeacherExample]:
-    """Training examples: loaded from ``teacher_data`` or synthesized; held-out sentences removed."""
+    """The voice trainer's teacher data (loaded, else synthesized) without the held-out sentences."""
+    voice_config = VoiceTrainConfig(
+        corpus=config.corpus,
+        languages=config.languages,
+        sentences_per_language=config.sentences_per_language,
+        test_sentences=0,
+        workers=config.workers,
+        teacher_data=config.teacher_data,
+    )
+    complete = bool(config.teacher_data) and has_teacher_data(config.teacher_data)
+    items = [] if complete else teacher_items(voice_config)[0]
     started = time.perf_counter()
-    if config.teacher_data:
-        examples, _ = load_teacher_data(config.teacher_data)
-        source = f"loaded from {config.teacher_data}"
-    else:
-        items, _ = teacher_items(
-            VoiceTrainConfig(
-                corpus=config.corpus,
-                languages=config.languages,
-                sentences_per_language=config.sentences_per_language,
-                test_sentences=0,
-            )
-        )
-        examples, _ = build_examples(items, config.workers)
-        source = "synthesized"
+    examples, _ = voice_teacher_examples(voice_config, items, lambda _message: None)
     kept = [e for e in examples if not is_test_sentence(e.text)]
-    hours = sum(len(e.audio) for e in kept) / 22050 / 3600
+    hours = sum(len(e.audio) for e in kept) / SAMPLE_RATE / 3600
+    source = f"loaded from {config.teacher_data}" if complete else "synthesized"
     log(
         f"teacher data {source}: {len(kept)} utterances ({hours:.2f} h), "
         f"{len(examples) - len(kept)} held-out sentences dropped, {time.perf_counter() - started:.0f} s"
