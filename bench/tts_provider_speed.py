@@ -127,11 +127,12 @@ def main() -> None:
 
     import onnxruntime
 
+    from indic.gpu_libraries import preload_cuda_libraries
     from tts.voice import Voice
 
     cuda = "CUDAExecutionProvider" in onnxruntime.get_available_providers()
-    if cuda:  # onnxruntime-gpu finds cuDNN and cuBLAS only once they are preloaded
-        getattr(onnxruntime, "preload_dlls", lambda: None)()
+    if cuda:
+        preload_cuda_libraries()
     cores = {int(c) for c in args.cpu_cores.split(",")} & os.sched_getaffinity(0)
     cores = cores or set(sorted(os.sched_getaffinity(0))[-2:])
     tokenizer = Voice(args.voice, providers=["CPUExecutionProvider"], threads=1)

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from indic.gpu_libraries import preload_cuda_libraries
 from llm.config import LMConfig
 from llm.onnx_io import cache_input_names, cache_output_names
 from llm.sampling import SamplingSettings, choose_next
@@ -87,9 +88,8 @@ class OnnxLM:
         chosen = [
             p for p in (providers or ["CUDAExecutionProvider", "CPUExecutionProvider"]) if p in available
         ] or ["CPUExecutionProvider"]
-        if "CUDAExecutionProvider" in chosen and hasattr(ort, "preload_dlls"):
-            # onnxruntime-gpu finds cuDNN/cuBLAS from the installed nvidia-* wheels only when asked to.
-            ort.preload_dlls()
+        if "CUDAExecutionProvider" in chosen:
+            preload_cuda_libraries()
         self.session = ort.InferenceSession(str(folder / "model.onnx"), options, providers=chosen)
         self.provider = self.session.get_providers()[0]
         self.device = "cuda" if self.provider == "CUDAExecutionProvider" else "cpu"

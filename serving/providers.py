@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from indic.gpu_libraries import preload_cuda_libraries
+
 TENSORRT = "TensorrtExecutionProvider"
 CUDA = "CUDAExecutionProvider"
 CPU = "CPUExecutionProvider"
@@ -218,24 +220,10 @@ def tensorrt_libraries_found() -> bool:
     return True
 
 
-_gpu_libraries_loaded = False
-
-
 def preload_gpu_libraries(plan: ProviderPlan) -> None:
-    """Load cuDNN and cuBLAS once, before the first GPU session, when the plan holds CUDA or TensorRT.
-
-    onnxruntime-gpu wheels do not bundle the CUDA libraries; ``onnxruntime.preload_dlls()`` finds
-    them in the machine's ``nvidia-*`` Python packages. Without it a CUDA session fails to load and
-    onnxruntime silently falls back to the CPU. A CPU-only build has nothing to preload.
-    """
-    global _gpu_libraries_loaded
-    if _gpu_libraries_loaded or not set(plan.names) & {CUDA, TENSORRT}:
-        return
-    import onnxruntime as ort
-
-    if hasattr(ort, "preload_dlls"):
-        ort.preload_dlls()
-    _gpu_libraries_loaded = True
+    """Load cuDNN and cuBLAS (`indic.gpu_libraries`) before a CUDA or TensorRT plan's first session."""
+    if set(plan.names) & {CUDA, TENSORRT}:
+        preload_cuda_libraries()
 
 
 def report_fallback(plan: ProviderPlan, active: str, model_name: str) -> None:

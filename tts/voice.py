@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from indic.gpu_libraries import preload_cuda_libraries
 from tts.frontend.inventory import Inventory
 from tts.frontend.phonemize import BOS, EOS, clauses_to_tokens
 from tts.frontend.segment import Clause, segment
@@ -66,8 +67,7 @@ class Voice:
         wanted = providers or [p for p in ("CUDAExecutionProvider", "CPUExecutionProvider") if p in available]
         chosen: list[str | tuple[str, dict[str, str]]] = list(wanted)
         if "CUDAExecutionProvider" in wanted and "CUDAExecutionProvider" in available:
-            # onnxruntime-gpu finds cuDNN and cuBLAS of the `nvidia-*` wheels only once they are preloaded.
-            getattr(onnxruntime, "preload_dlls", lambda: None)()
+            preload_cuda_libraries()
             # Every utterance has its own length; an exhaustive cuDNN search per new shape would cost
             # more than the synthesis itself.
             cuda = ("CUDAExecutionProvider", {"cudnn_conv_algo_search": "HEURISTIC"})
