@@ -8,6 +8,7 @@ tokenizers and audio in the project goes through here.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -60,3 +61,27 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     """Write ``data`` to ``path`` atomically."""
     with atomic_open(path, "wb", encoding=None) as handle:
         handle.write(data)
+
+
+def staging_directory(target: str | os.PathLike[str]) -> Path:
+    """An empty sibling folder (``.<name>.new``) to fill before :func:`replace_directory` swaps it in."""
+    target = Path(target)
+    staging = target.with_name(f".{target.name}.new")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    return staging
+
+
+def replace_directory(staging: str | os.PathLike[str], target: str | os.PathLike[str]) -> None:
+    """Put the finished folder ``staging`` in place of ``target``; the old one is moved aside first.
+
+    Why: a folder cannot be replaced in one ``os.replace``; moving the old one aside and renaming the
+    new one in leaves at most an instant with no folder and never a half-filled one.
+    """
+    staging, target = Path(staging), Path(target)
+    retired = target.with_name(f".{target.name}.old")
+    shutil.rmtree(retired, ignore_errors=True)
+    if target.exists():
+        target.rename(retired)
+    staging.rename(target)
+    shutil.rmtree(retired, ignore_errors=True)

@@ -183,7 +183,7 @@ def install(
     ``max_logit_diff`` bounds the ONNX-vs-torch check the job recorded (the issue's 1e-3 by default).
     """
     from indic.artifacts import record_artifact, sha256_file
-    from indic.atomic import atomic_write_text
+    from indic.atomic import atomic_write_text, replace_directory, staging_directory
     from llm.runtime import OnnxLM
     from llm.sampling import SamplingSettings
 
@@ -196,9 +196,7 @@ def install(
     if config is None:
         raise JobOutputError("results.tgz lacks results/export/superbpe-fp8-config.json (export failed?)")
     card = build_card(results, tokenizer_card, shipped_sha, max_logit_diff)
-    staging = root / f".{name}.new"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
+    staging = staging_directory(root / name)
     model = join_parts(job_out, staging / "model.onnx")
     if model.stat().st_size > MAX_MODEL_BYTES:
         raise JobOutputError(f"model.onnx is {model.stat().st_size:,} bytes, over {MAX_MODEL_BYTES:,}")
@@ -209,13 +207,7 @@ def install(
     OnnxLM(staging, providers=["CPUExecutionProvider"]).generate(
         ["भारत"], SamplingSettings(greedy=True), max_new_tokens=4, stop_at_eot=False
     )
-    target = root / name
-    retired = root / f".{name}.old"
-    shutil.rmtree(retired, ignore_errors=True)
-    if target.exists():
-        target.rename(retired)
-    staging.rename(target)
-    shutil.rmtree(retired, ignore_errors=True)
+    replace_directory(staging, root / name)
     return record_artifact(name, f"python -m llm.install_bundled --job-out {job_out}", root)
 
 

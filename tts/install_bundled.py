@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from indic.artifacts import BUNDLED_DIR
-from indic.atomic import atomic_write_text
+from indic.atomic import atomic_write_text, replace_directory, staging_directory
 
 VOICE_FILES = ("model.onnx", "voice.json", "phoneme_inventory.json", "card.json")
 SYSTEMS = ("fp32", "fp8")
@@ -92,9 +92,7 @@ def install_voice(
     missing = [f for f in VOICE_FILES if not (voice_dir / f).is_file()]
     if missing:
         raise VoiceInstallError(f"{voice_dir} lacks {', '.join(missing)}: export it with `indic tts export`")
-    staging = root / f".{name}.new"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
+    staging = staging_directory(root / name)
     for file in VOICE_FILES:
         shutil.copyfile(voice_dir / file, staging / file)
     card = json.loads((staging / "card.json").read_text(encoding="utf-8"))
@@ -103,10 +101,8 @@ def install_voice(
     audio = Voice(staging, threads=1).synthesize("नमस्ते दुनिया", "hi")
     if len(audio) == 0 or not float(abs(audio).max()) > 0:
         raise VoiceInstallError(f"{staging} produced no audio for a Hindi test sentence")
-    target = root / name
-    shutil.rmtree(target, ignore_errors=True)
-    staging.rename(target)
-    return target
+    replace_directory(staging, root / name)
+    return root / name
 
 
 def main(argv: list[str] | None = None) -> None:
