@@ -4,8 +4,9 @@ For each size it trains every algorithm on one temperature-mixed file (each in i
 wall time and peak RSS are its own), then prints per-language FLORES dev tokens, fertility,
 bytes/token and parity vs English, and the training wall and CPU time, peak RSS and encode MB/s
 (stock ``tokenizers``, ``encode_batch``, best of 3, interleaved), each as a ratio to ``bpe``.
-SuperBPE trains with the bundled recipe (transition 0.8, stage 2 on 30% of the lines) unless
-``--transition`` / ``--stage2-sample`` say otherwise.
+SuperBPE trains with the bundled recipe (transition 0.9 at 64k and 0.8 at 128k, stage 2 on 30% of
+the lines, stage-2 language balance 1 at 64k and 0 at 128k) unless ``--transition`` / ``--stage2-sample`` /
+``--stage2-balance`` say otherwise.
 
 ``--shortest-path`` adds, for ``bpe`` and ``superbpe``, the same vocabulary encoded by the fewest
 tokens (:mod:`tokenizer_training.shortest_path`) as rows ``bpe+sp`` and ``superbpe+sp``, so the
@@ -38,8 +39,9 @@ from pathlib import Path
 import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
-TRANSITIONS = {64000: 0.8, 128000: 0.8}
+TRANSITIONS = {64000: 0.9, 128000: 0.8}
 STAGE2_SAMPLES = {64000: 0.3, 128000: 0.3}
+STAGE2_BALANCES = {64000: 1.0, 128000: 0.0}
 SHORTEST_PATH = "+sp"
 TARGETS = {
     64000: {"saving": 0.06, "indic_fertility": 1.85},
@@ -59,6 +61,7 @@ def train_one(algorithm: str, size: int, args: argparse.Namespace, out: Path) ->
         sys.executable, "-m", "indic", "tokenizer", "train", "--algorithm", algorithm,
         "--corpus", str(args.corpus), "--alpha", str(args.alpha), "--vocab-size", str(size),
         "--transition", str(args.transition[size]), "--stage2-sample", str(args.stage2_sample[size]),
+        "--stage2-balance", str(args.stage2_balance[size]),
         "--out", str(out),
         "--work-dir", str(out.with_name(out.name + ".work")),
     ]  # fmt: skip
@@ -198,6 +201,11 @@ def check_targets(size: int, name: str, row: pd.Series) -> list[str]:
     return missed
 
 
+def per_size(values: list[float] | None, defaults: dict[int, float], sizes: list[int]) -> dict[int, float]:
+    """One SuperBPE setting per vocab size: the flag's values in ``--sizes`` order, else the recipe's."""
+    return dict(zip(sizes, values or [defaults[size] for size in sizes], strict=True))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared" / "corpora" / "train")
@@ -212,6 +220,9 @@ def main() -> int:
         "--stage2-sample", type=float, nargs="+", help="SuperBPE share of lines for stage 2, per size"
     )
     parser.add_argument(
+        "--stage2-balance", type=float, nargs="+", help="SuperBPE stage-2 language balance, per size"
+    )
+    parser.add_argument(
         "--shortest-path", action="store_true", help="also report bpe and superbpe encoded by fewest tokens"
     )
     parser.add_argument("--reuse", action="store_true", help="report folders already trained, train the rest")
@@ -219,12 +230,9 @@ def main() -> int:
     args = parser.parse_args()
     if "bpe" not in args.algorithms:
         parser.error("the bpe baseline is needed for the ratios")
-    args.transition = dict(
-        zip(args.sizes, args.transition or [TRANSITIONS[s] for s in args.sizes], strict=True)
-    )
-    args.stage2_sample = dict(
-        zip(args.sizes, args.stage2_sample or [STAGE2_SAMPLES[s] for s in args.sizes], strict=True)
-    )
+    args.transition = per_size(args.transition, TRANSITIONS, args.sizes)
+    args.stage2_sample = per_size(args.stage2_sample, STAGE2_SAMPLES, args.sizes)
+    args.stage2_balance = per_size(args.stage2_balance, STAGE2_BALANCES, args.sizes)
     args.out.mkdir(parents=True, exist_ok=True)
     tag = f"{args.mix_bytes or 'full'}-a{args.alpha}"
     from indic.efficiency import load_corpus
@@ -233,7 +241,9 @@ def main() -> int:
     lines = [line for lang in flores.languages for line in flores.lines[lang]]
     missed: list[str] = []
     for size in args.sizes:
-        superbpe_tag = f"{tag}-t{args.transition[size]}-s{args.stage2_sample[size]}"
+        superbpe_tag = (
+            f"{tag}-t{args.transition[size]}-s{args.stage2_sample[size]}-b{args.stage2_balance[size]}"
+        )
         folders = {
             alg: args.out / f"{alg}-{size // 1000}k-{superbpe_tag if alg == 'superbpe' else tag}"
             for alg in args.algorithms

@@ -1,4 +1,4 @@
-"""`indic tokenizer train` flags for stage-2 sampling and the encoder: one clear line for bad values."""
+"""`indic tokenizer train` flags for stage-2 sampling, balance and encoder: one clear line for bad values."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ runner = CliRunner()
     [
         (["--stage2-sample", "0"], "stage2_sample"),
         (["--stage2-sample", "2"], "stage2_sample"),
+        (["--stage2-balance", "1.5"], "stage2_balance"),
+        (["--stage2-balance", "-0.1"], "stage2_balance"),
         (["--encoder", "greedy"], "unknown encoder"),
         (["--algorithm", "spm-bpe", "--encoder", "shortest-path"], "BPE vocabulary"),
     ],
@@ -41,6 +43,8 @@ def test_train_flags_reach_the_card(tmp_path):
         "0.7",
         "--stage2-sample",
         "0.5",
+        "--stage2-balance",
+        "0.5",
         "--encoder",
         "shortest-path",
     ]
@@ -48,4 +52,5 @@ def test_train_flags_reach_the_card(tmp_path):
     assert result.exit_code == 0, result.output
     card = json.loads((out / "card.json").read_text(encoding="utf-8"))
     assert card["stage2_sample"] == 0.5 and card["encoder"] == "shortest-path"
+    assert card["stage2_balance"] == 0.5 and set(card["stage2_scripts"]) >= {"Devanagari", "Latin"}
     assert json.loads((out / "tokenizer.json").read_text(encoding="utf-8"))["model"]["type"] == "Unigram"

@@ -43,6 +43,10 @@ class TrainConfig:
     grows with the text while BPE's grows with its distinct words; the superwords worth a vocabulary
     slot are frequent enough to be counted well on a sample (``bench/RESULTS.md`` has the measurement).
 
+    ``stage2_balance`` (β in [0, 1]) evens out the languages' weight in stage 2: 0 learns superwords
+    from the sample as mixed, 1 thins each script's chunks until every language brings the same
+    stage-1 token mass, as parallel text does (:mod:`tokenizer_training.stage2_balance`).
+
     ``encoder`` is how the saved ``tokenizer.json`` encodes with the learned vocabulary: ``merges``
     replays the merges by rank (BPE, as trained); ``shortest-path`` picks the fewest tokens
     (:mod:`tokenizer_training.shortest_path`) — fewer tokens, but slower to encode and not the
@@ -57,6 +61,7 @@ class TrainConfig:
     seed: int = 0
     max_superword_pieces: int = MAX_SUPERWORD_PIECES
     stage2_sample: float = 1.0
+    stage2_balance: float = 0.0
     encoder: str = "merges"
     special_tokens: tuple[str, ...] = field(default=SPECIAL_TOKENS)
 
@@ -80,6 +85,8 @@ class TrainConfig:
             )
         if not 0 < self.stage2_sample <= 1:
             raise TrainConfigError(f"stage2_sample must be in (0, 1], got {self.stage2_sample}")
+        if not 0 <= self.stage2_balance <= 1:
+            raise TrainConfigError(f"stage2_balance must be in [0, 1], got {self.stage2_balance}")
         if self.encoder not in ENCODERS:
             raise TrainConfigError(f"unknown encoder {self.encoder!r}; choose one of {', '.join(ENCODERS)}")
         if self.encoder == "shortest-path" and self.algorithm.startswith("spm-"):

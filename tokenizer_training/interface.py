@@ -189,10 +189,13 @@ def _train_superbpe(
     say: Progress,
     show_progress: bool,
 ) -> tuple[Any, dict[str, Any]]:
+    from tokenizer_training.stage2_balance import balance_stage2_languages
     from tokenizer_training.superbpe import (
+        chunk_id_counts,
+        count_stage2_chunks,
         evenly_spaced_lines,
         learn_superword_merges,
-        segment_stage2_chunks,
+        replay_stage1_merges,
         stage2_merge_budget,
         superword_vocab,
     )
@@ -205,7 +208,14 @@ def _train_superbpe(
         f"with the {len(merges1)} stage-1 merges"
     )
     lines = evenly_spaced_lines(text.lines(), config.stage2_sample)
-    chunk_ids = segment_stage2_chunks(lines, vocab1, merges1, STAGE2_REGEX, normalized=True)
+    chunks = count_stage2_chunks(lines, STAGE2_REGEX, normalized=True)
+    segmentation = replay_stage1_merges(chunks, vocab1, merges1)
+    balance = balance_stage2_languages(
+        chunks, segmentation, config.stage2_balance, text.languages(), config.seed
+    )
+    chunk_ids = chunk_id_counts(balance.counts, segmentation)
+    kept = ", ".join(f"{script} {share.kept:.0%}" for script, share in balance.groups.items())
+    say(f"stage 2: language balance {config.stage2_balance} keeps {kept}")
     clock.lap("stage2_segment", since)
     since = time.perf_counter()
     say(f"stage 2: superword BPE to {config.vocab_size} tokens")
@@ -220,6 +230,7 @@ def _train_superbpe(
         "stage1_merges": len(merges1),
         "stage2_merges": len(merges) - len(merges1),
         "unique_stage2_chunks": len(chunk_ids),
+        "stage2_scripts": balance.to_card(),
         "max_superword_words": MAX_SUPERWORD_WORDS,
     }
     return build_byte_bpe(vocab, merges, STAGE2_REGEX, config.special_tokens), extra

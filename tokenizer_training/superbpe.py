@@ -8,7 +8,7 @@ spaces, cut at sentence ends, digits and punctuation runs; see :mod:`tokenizer_t
    after works on unique strings.
 2. **Initial segmentation = inference.** The first t merges are replayed by rank over each *whole*
    chunk, as the final tokenizer will do — stage-1 pretoken boundaries are never used — computed
-   once per unique space segment (see :func:`segment_stage2_chunks` for why that is exact).
+   once per unique space segment (see :func:`replay_stage1_merges` for why that is exact).
 3. **Reuse the fast Rust trainer.** Stage-1 token ``i`` becomes the private-use code point
    ``U+F0000 + i``; each chunk becomes a string of those code points, and a stock ``BpeTrainer``
    whose initial alphabet is all of them continues BPE. Its token ids then equal ours (the alphabet
@@ -22,6 +22,9 @@ spaces, cut at sentence ends, digits and punctuation runs; see :mod:`tokenizer_t
    (:func:`superword_vocab`), which keeps the limit exact without forbidding long single words.
 5. **Learn from a sample.** Chunks are clauses that barely repeat, so steps 1–3 cost time in
    proportion to the text; :func:`evenly_spaced_lines` lets stage 2 learn from a share of the lines.
+6. **Balance the languages.** :mod:`tokenizer_training.stage2_balance` thins the chunk counts of
+   the scripts that bring more stage-1 tokens than their share, so that merges are chosen as a
+   parallel text would reward them (between steps 2 and 3).
 
 Example::
 
@@ -35,7 +38,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import chain
 
 from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers, trainers
@@ -98,6 +101,46 @@ def _space_segments(chunk: str) -> list[str]:
     return ([first] if first else []) + [" " + word for word in rest]
 
 
+def replay_stage1_merges(
+    chunks: Iterable[str], stage1_vocab: dict[str, int], stage1_merges: Sequence[tuple[str, str]]
+) -> dict[str, tuple[int, ...]]:
+    """Each (unique) stage-2 chunk segmented by replaying the stage-1 merges by rank over it whole.
+
+    This is what inference does before any stage-2 merge exists, computed once per unique *space
+    segment* (``" word,"``) with a stock tokenizer that has no normalizer and no split
+    (``encode_batch`` on the unique list, in Rust), then joined per chunk.
+
+    Segment-wise replay is exact, not an approximation: inside a chunk every space is a single space
+    after a non-space, and no stage-1 token holds a space after its first byte unless it is all
+    whitespace, so no merge can ever join across the position before a space; rank-ordered BPE over
+    the chunk is then the concatenation of BPE over its segments. ``test_tokenizer_superbpe`` checks
+    it against encoding whole lines with the final pipeline.
+    """
+    chunks = list(chunks)
+    segments = list(dict.fromkeys(segment for chunk in chunks for segment in _space_segments(chunk)))
+    replay = Tokenizer(models.BPE(vocab=stage1_vocab, merges=list(stage1_merges), ignore_merges=False))
+    replay.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)
+    segment_ids: dict[str, tuple[int, ...]] = {}
+    for batch in batched(segments, 20000):
+        encodings = replay.encode_batch_fast(batch, add_special_tokens=False)
+        segment_ids.update(zip(batch, (tuple(encoding.ids) for encoding in encodings), strict=True))
+    return {
+        chunk: tuple(chain.from_iterable(map(segment_ids.__getitem__, _space_segments(chunk))))
+        for chunk in chunks
+    }
+
+
+def chunk_id_counts(
+    chunks: Mapping[str, int], chunk_ids: Mapping[str, tuple[int, ...]]
+) -> dict[tuple[int, ...], int]:
+    """Chunk counts keyed by segmentation: chunks that segment alike are one trainer word."""
+    counts: dict[tuple[int, ...], int] = {}
+    for chunk, count in chunks.items():
+        ids = chunk_ids[chunk]
+        counts[ids] = counts.get(ids, 0) + count
+    return counts
+
+
 def segment_stage2_chunks(
     lines: Iterable[str],
     stage1_vocab: dict[str, int],
@@ -107,33 +150,11 @@ def segment_stage2_chunks(
 ) -> dict[tuple[int, ...], int]:
     """Frequencies of the stage-2 chunks of ``lines``, each segmented by replaying the stage-1 merges.
 
-    This is what inference does before any stage-2 merge exists (normalizer, stage-2 split, the
-    stage-1 merges by rank over each whole chunk), computed on unique strings only:
-
-    1. count the chunk strings (:func:`count_stage2_chunks`);
-    2. replay the merges once per unique *space segment* (``" word,"``) with a stock tokenizer that
-       has no normalizer and no split (``encode_batch`` on the unique list, in Rust);
-    3. join each chunk's segment ids.
-
-    Step 2 is exact, not an approximation: inside a chunk every space is a single space after a
-    non-space, and no stage-1 token holds a space after its first byte unless it is all whitespace,
-    so no merge can ever join across the position before a space; rank-ordered BPE over the chunk
-    is then the concatenation of BPE over its segments. ``test_tokenizer_superbpe`` checks it
-    against encoding whole lines with the final pipeline.
+    Normalizer, stage-2 split and the stage-1 merges by rank over each whole chunk — inference up to
+    stage 2 — on unique strings only: :func:`count_stage2_chunks`, then :func:`replay_stage1_merges`.
     """
     chunks = count_stage2_chunks(lines, regex, normalized)
-    segments = list(dict.fromkeys(segment for chunk in chunks for segment in _space_segments(chunk)))
-    replay = Tokenizer(models.BPE(vocab=stage1_vocab, merges=list(stage1_merges), ignore_merges=False))
-    replay.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)
-    segment_ids: dict[str, tuple[int, ...]] = {}
-    for batch in batched(segments, 20000):
-        encodings = replay.encode_batch_fast(batch, add_special_tokens=False)
-        segment_ids.update(zip(batch, (tuple(encoding.ids) for encoding in encodings), strict=True))
-    counts: dict[tuple[int, ...], int] = {}
-    for chunk, count in chunks.items():
-        ids = tuple(chain.from_iterable(map(segment_ids.__getitem__, _space_segments(chunk))))
-        counts[ids] = counts.get(ids, 0) + count
-    return counts
+    return chunk_id_counts(chunks, replay_stage1_merges(chunks, stage1_vocab, stage1_merges))
 
 
 def _trainer_lines(chunk_ids: dict[tuple[int, ...], int], n_symbols: int) -> Iterator[str]:

@@ -56,6 +56,13 @@ class TrainingCorpus:
         for corpus_file in self.files:
             yield from map(normalize, iter_file_lines(corpus_file))
 
+    def languages(self) -> tuple[str, ...] | None:
+        """The corpus's language codes, or None when some file's language is unknown."""
+        codes = [corpus_file.language for corpus_file in self.files]
+        if any(code is None for code in codes):
+            return None
+        return tuple(dict.fromkeys(str(code) for code in codes))
+
     def fingerprint(self) -> dict[str, Any]:
         """What identifies this text: sources (path, bytes, mtime) and the mix settings."""
         mix = (

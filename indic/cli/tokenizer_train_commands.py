@@ -2,8 +2,8 @@
 
 The flags mirror :class:`tokenizer_training.TrainConfig` one to one. Heavy imports happen inside
 the command so that ``indic --help`` stays fast; bad input (an empty or unreadable corpus, a vocab
-size below the byte alphabet, a transition point or stage-2 sample outside (0, 1], an unknown
-encoder) prints one red line and exits 1.
+size below the byte alphabet, a transition point or stage-2 sample outside (0, 1], a stage-2
+balance outside [0, 1], an unknown encoder) prints one red line and exits 1.
 """
 
 from __future__ import annotations
@@ -51,6 +51,13 @@ def train_tokenizer(
         float,
         typer.Option(help="SuperBPE: share of the mix's lines stage 2 learns superwords from, in (0, 1]."),
     ] = 1.0,
+    stage2_balance: Annotated[
+        float,
+        typer.Option(
+            help="SuperBPE: 0 learns superwords from the mix as it is; 1 thins each script's stage-2 "
+            "chunks so every language brings the same token mass (as parallel text does); in [0, 1]."
+        ),
+    ] = 0.0,
     encoder: Annotated[
         str,
         typer.Option(
@@ -73,7 +80,8 @@ def train_tokenizer(
     """Train a tokenizer on a temperature-mixed corpus and save it as a folder.
 
     Example: indic tokenizer train --algorithm superbpe --corpus ../shared/corpora/train
-    --vocab-size 64000 --transition 0.8 --stage2-sample 0.3 --out runs/tokenizers/superbpe-64k
+    --vocab-size 64000 --transition 0.9 --stage2-sample 0.3 --stage2-balance 1
+    --out runs/tokenizers/superbpe-64k
     """
     from corpora.errors import CorpusError
     from tokenizer_training import TrainConfig, TrainConfigError, train
@@ -88,6 +96,7 @@ def train_tokenizer(
             seed=seed,
             max_superword_pieces=max_superword_pieces,
             stage2_sample=stage2_sample,
+            stage2_balance=stage2_balance,
             encoder=encoder,
         )
     except TrainConfigError as error:
