@@ -35,23 +35,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tts_common import fp8_graph  # noqa: E402
+
 from indic.atomic import atomic_write_text  # noqa: E402
 
 KEPT_COUNTS = (0, 1, 2, 3, 4, 6, 8)
-
-
-def fp8_graph(fp32: object, keep: set[str]) -> bytes:
-    """The FP8 variant of ``fp32`` (an ONNX model with float32 weights) keeping ``keep`` in float16."""
-    import onnx
-
-    from serving.quant.onnx_fp8 import quantize_onnx_model
-    from serving.quant.spec import QuantSpec
-    from tts.export import store_weights_as_float16
-
-    graph = onnx.ModelProto.FromString(fp32.SerializeToString())  # type: ignore[attr-defined]
-    graph = store_weights_as_float16(graph, only=keep)
-    quantized, _ = quantize_onnx_model(graph, QuantSpec("fp8-e4m3", "channel"))
-    return quantized.SerializeToString()
 
 
 def speak(model_bytes: bytes, items: list[tuple[str, list[int], int]], threads: int = 2) -> list[np.ndarray]:
@@ -136,7 +124,7 @@ def _start_worker(
 def _score(keep: frozenset[str]) -> dict[str, float]:
     """Per-language DTW distance to the reference of the FP8 variant keeping ``keep`` in float16."""
     items, reference = _SHARED["items"], _SHARED["reference"]
-    audio = speak(fp8_graph(_SHARED["fp32"], set(keep)), items, int(_SHARED["threads"]))  # type: ignore[arg-type]
+    audio = speak(fp8_graph(_SHARED["fp32"], set(keep)).SerializeToString(), items, int(_SHARED["threads"]))  # type: ignore[arg-type]
     return distances(audio, reference, items, str(_SHARED["metric"]))  # type: ignore[arg-type]
 
 

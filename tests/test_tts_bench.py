@@ -26,7 +26,8 @@ def bench(monkeypatch: pytest.MonkeyPatch) -> object:
 
 
 def _scores(quality: object, mcd: float, dtw: float, edits: int, dnsmos: float) -> object:
-    scores = quality.Scores(utterances=2, edits=edits, phonemes=100)  # type: ignore[attr-defined]
+    halves = [edits // 2, edits - edits // 2]
+    scores = quality.Scores(utterances=2, edits=halves, phonemes=[50, 50])  # type: ignore[attr-defined]
     for column, value in (("MCD", mcd), ("DTW-MCD", dtw), ("DNSMOS", dnsmos)):
         if not np.isnan(value):
             scores.add(column, value)
@@ -41,13 +42,14 @@ def test_quality_rows_hold_ratios_to_the_teacher_and_the_fp8_gap_to_fp32(bench: 
         "hi": {
             "teacher": _scores(quality, nan, nan, 10, 3.0),
             "fp32": _scores(quality, 4.5, 5.0, 12, 2.7),
-            "fp8": _scores(quality, nan, 5.1, 14, 2.4),
+            "fp8": _scores(quality, 4.6, 5.3, 14, 2.4),
         }
     }
     rows = quality.summarize(table)["hi"]
     assert rows["teacher"]["PER ×teach"] == 1.0 and np.isnan(rows["teacher"]["MCD"])
     assert rows["fp32"]["PER ×teach"] == pytest.approx(1.2)
-    assert rows["fp8"]["Δfp32"] == pytest.approx(0.1)
+    assert rows["fp8"]["ΔMCD"] == rows["fp8"]["Δfp32"] == pytest.approx(0.1)
+    assert rows["fp8"]["ΔDTW"] == pytest.approx(0.3)
     assert rows["fp8"]["DNSMOS ×teach"] == pytest.approx(0.8)
     assert quality.verdicts({"hi": rows}) is True
 
@@ -61,24 +63,76 @@ def test_each_missed_target_prints_missed_and_fails(
         "ta": {
             "teacher": _scores(quality, nan, nan, 10, 3.0),
             "fp32": _scores(quality, 6.0, 6.5, 16, 2.7),
-            "fp8": _scores(quality, nan, 6.9, 14, 2.4),
+            "fp8": _scores(quality, 6.4, 6.5, 14, 2.4),
         }
     }
     assert quality.verdicts(quality.summarize(table)) is False
     printed = capsys.readouterr().out
-    assert printed.count("MISSED") == 3 and "languages over 1.5x: ta 1.60" in printed
-    assert "largest ta 0.400 dB" in printed
+    assert printed.count("MISSED") == 3 and "languages over 1.5x (or undefined): ta 1.60" in printed
+    assert "teacher durations: largest ta 0.400 dB" in printed
 
 
-def test_without_a_recognizer_the_phoneme_target_is_reported_as_not_measured(
+def test_without_a_recognizer_the_phoneme_target_is_reported_as_undefined(
     bench: object, capsys: pytest.CaptureFixture[str]
 ) -> None:
     quality = bench.quality  # type: ignore[attr-defined]
     nan = float("nan")
     table = {"hi": {"teacher": quality.Scores(utterances=1), "fp32": _scores(quality, 4.0, 4.5, 0, nan)}}
-    table["hi"]["fp32"].phonemes = 0
+    table["hi"]["fp32"].edits, table["hi"]["fp32"].phonemes = [], []
     assert quality.verdicts(quality.summarize(table)) is False
-    assert "not measured (no --recognizer): MISSED" in capsys.readouterr().out
+    assert "undefined (no --recognizer, or no teacher error): MISSED" in capsys.readouterr().out
+
+
+def test_the_per_ratio_interval_resamples_sentences_and_brackets_the_pooled_ratio(bench: object) -> None:
+    quality = bench.quality  # type: ignore[attr-defined]
+    teacher = quality.Scores(utterances=10, edits=[1, 0, 2, 1, 0, 1, 3, 0, 1, 1], phonemes=[40] * 10)
+    voice = quality.Scores(utterances=10, edits=[2, 1, 2, 3, 0, 1, 4, 1, 2, 1], phonemes=[40] * 10)
+    low, high = quality.per_ratio_interval(voice, teacher)
+    assert voice.per / teacher.per == pytest.approx(1.7) and low < 1.7 < high
+    assert quality.per_ratio_interval(voice, teacher) == (low, high)  # seeded: the same every run
+    same = quality.per_ratio_interval(teacher, teacher)
+    assert same == (1.0, 1.0)
+
+
+def test_voice_only_edits_subtract_the_teachers_edits_of_the_same_sentences(
+    bench: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    quality = bench.quality  # type: ignore[attr-defined]
+    results = [
+        {
+            "lang": "gu",
+            "confusions": {
+                "teacher": [["ə", "a"]],
+                "fp32": [["ə", "a"], ["ə", "a"], ["h", None], [None, "n"]],
+            },
+        },
+        {"lang": "gu", "confusions": {"teacher": [["h", None], ["k", "g"]], "fp32": [["h", None]]}},
+    ]
+    edits = quality.voice_only_edits(results, "fp32")["gu"]
+    assert edits == {("ə", "a"): 1, ("h", "∅"): 1, ("∅", "n"): 1}  # k→g: the teacher's alone
+    quality.print_confusions(results, 1)
+    assert "gu: ə→a 1" in capsys.readouterr().out
+
+
+def test_saved_audio_takes_sentences_round_robin_over_languages_until_the_limit(
+    bench: object, tmp_path: Path
+) -> None:
+    quality = bench.quality  # type: ignore[attr-defined]
+    rng = np.random.default_rng(0)
+
+    def result(lang: str) -> dict:
+        noise = {v: rng.integers(-3000, 3000, 22050).astype(np.int16) for v in ("fp32", "fp8")}
+        return {"lang": lang, "audio": noise}
+
+    results = [result("hi") for _ in range(3)] + [result("ta") for _ in range(3)]
+    path = tmp_path / "audio.npz"
+    assert quality.save_audio(results, str(path), limit=250_000) == 3
+    with np.load(path) as saved:
+        assert sorted(saved.files) == sorted(
+            f"{lang}/{i}/{v}" for lang, i in (("hi", 0), ("ta", 0), ("hi", 1)) for v in ("fp32", "fp8")
+        )
+        assert np.array_equal(saved["ta/0/fp8"], results[3]["audio"]["fp8"])
+    assert path.stat().st_size <= 250_000
 
 
 def test_the_old_entry_point_dispatches_to_the_split_benchmarks(
@@ -147,6 +201,8 @@ def test_quality_benchmark_runs_end_to_end_on_a_tiny_voice_and_recognizer(
         "--per-language",
         "1",
         "--no-dnsmos",
+        "--confusions",
+        "3",
         "--json",
         str(tmp_path / "quality.json"),
     ]
@@ -154,6 +210,8 @@ def test_quality_benchmark_runs_end_to_end_on_a_tiny_voice_and_recognizer(
     assert run.returncode in (0, 1), run.stderr  # 1: a tiny voice misses the targets
     assert "Traceback" not in run.stderr
     rows = json.loads((tmp_path / "quality.json").read_text(encoding="utf-8"))["hi"]
-    assert set(rows) == {"teacher", "fp32", "fp8"} and rows["fp32"]["n"] == 1
+    assert set(rows) == {"teacher", "fp32", "fp8", "fp32 forced", "fp8 forced"} and rows["fp32"]["n"] == 1
+    assert rows["fp32 forced"]["PER"] >= 0 and "edits of the fp32 voice beyond the teacher's" in run.stdout
     assert rows["fp32"]["MCD"] > 0 and rows["fp8"]["DTW-MCD"] > 0 and rows["teacher"]["PER"] >= 0
-    assert "FP8 vs fp32 voice, DTW-MCD gap" in run.stdout
+    assert rows["fp8"]["MCD"] > 0 and not np.isnan(rows["fp8"]["ΔMCD"])
+    assert "FP8 vs fp32 voice, MCD gap with teacher durations" in run.stdout

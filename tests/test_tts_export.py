@@ -74,3 +74,34 @@ def test_keep_float_must_name_a_matmul_weight(checkpoint: Path, tmp_path: Path) 
         app, ["tts", "export", str(checkpoint), "--out", str(tmp_path), "--fp8", "--keep-float", "nope"]
     )
     assert result.exit_code == 1 and "names no MatMul weight" in result.output
+
+
+def test_the_forced_duration_graph_speaks_the_given_frames_and_matches_the_runtime_graph(
+    checkpoint: Path, tmp_path: Path
+) -> None:
+    import onnxruntime
+
+    from tts.checkpoint import load_checkpoint
+    from tts.export import FORCED_INPUT_NAMES, export_forced_duration_graph, export_voice
+
+    model, inventory, card = load_checkpoint(checkpoint)
+    with torch.no_grad():
+        model.acoustic.duration_predictor.head.weight.zero_()
+    forced = onnxruntime.InferenceSession(
+        export_forced_duration_graph(model).SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    assert [i.name for i in forced.get_inputs()] == FORCED_INPUT_NAMES
+    tokens = np.array([[20, 31, 25, 40, 0]], np.int64)
+    common = {"tokens": tokens, "token_lengths": np.array([4]), "language": np.zeros(1, np.int64)}
+    common["speaker"] = np.zeros(1, np.int64)
+    _, lengths = forced.run(None, {**common, "durations": np.array([[3, 0, 5, 2, 0]])})
+    assert lengths.tolist() == [10 * model.config.hop_length]
+    # Given the durations the runtime graph predicts (a zero duration head with bias 1.5:
+    # round(e^1.5 - 1) = 3 frames per token), the forced graph speaks the same audio.
+    export_voice(model, inventory, tmp_path, card, weights_float16=False)
+    runtime = onnxruntime.InferenceSession(str(tmp_path / "model.onnx"), providers=["CPUExecutionProvider"])
+    free, free_lengths = runtime.run(None, {**common, "length_scale": np.ones(1, np.float32)})
+    frames = int(free_lengths[0]) // model.config.hop_length
+    assert frames == 12
+    same, _ = forced.run(None, {**common, "durations": np.array([[3, 3, 3, 3, 0]])})
+    assert np.abs(same[0, : free_lengths[0]] - free[0, : free_lengths[0]]).max() < 1e-4

@@ -19,7 +19,7 @@ from tts.quality.mcd import (
     world_and_sptk,
     world_features,
 )
-from tts.quality.per import edit_distance, phoneme_error_rate
+from tts.quality.per import edit_distance, edit_operations, phoneme_error_rate
 
 RATE = 22050
 
@@ -145,6 +145,27 @@ def test_edit_distance_counts_substitutions_insertions_and_deletions() -> None:
     assert edit_distance(["k", "a", "t"], ["k", "t"]) == 1
     assert edit_distance(["k", "a", "t"], ["k", "a", "a", "t", "s"]) == 2
     assert edit_distance([], ["a", "b"]) == 2
+
+
+def test_edit_operations_name_each_substitution_deletion_and_insertion() -> None:
+    assert edit_operations(["k", "a", "t"], ["k", "a", "t"]) == []
+    assert edit_operations(["k", "a", "t"], ["g", "a"]) == [("k", "g"), ("t", None)]
+    assert edit_operations(["k", "a"], ["k", "a", "s"]) == [(None, "s")]
+    assert edit_operations([], ["a"]) == [(None, "a")]
+
+
+def test_edit_operations_are_as_many_as_the_edit_distance() -> None:
+    rng = np.random.default_rng(0)
+    for _ in range(300):
+        reference = list(rng.choice(list("abcd"), rng.integers(0, 10)))
+        hypothesis = list(rng.choice(list("abcd"), rng.integers(0, 10)))
+        operations = edit_operations(reference, hypothesis)
+        assert len(operations) == edit_distance(reference, hypothesis)
+        # In order: the phonemes named come from the reference and the hypothesis as subsequences.
+        named_reference = iter(reference)
+        named_hypothesis = iter(hypothesis)
+        assert all(r in named_reference for r, _ in operations if r is not None)
+        assert all(h in named_hypothesis for _, h in operations if h is not None)
 
 
 def test_phoneme_error_rate_pools_edits_over_reference_phonemes() -> None:

@@ -14,6 +14,7 @@ from tts.data.dataset import make_example
 from tts.data.sentences import is_test_sentence
 from tts.data.teacher_store import save_teacher_data
 from tts.frontend.inventory import PAD, load_inventory
+from tts.recognizer.augment import spec_augment
 from tts.recognizer.checkpoint import RecognizerNotFoundError, load_recognizer, save_recognizer
 from tts.recognizer.model import (
     BLANK,
@@ -23,7 +24,7 @@ from tts.recognizer.model import (
     phoneme_target_mask,
     transcribe,
 )
-from tts.recognizer.train import RecognizerTrainConfig, parse_args, spec_augment, train_recognizer
+from tts.recognizer.train import RecognizerTrainConfig, parse_args, train_recognizer
 
 TINY = {"channels": 16, "hidden": 16, "layers": 2}
 

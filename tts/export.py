@@ -29,6 +29,8 @@ from tts.frontend.inventory import Inventory
 from tts.model.voice_model import VoiceModel
 
 INPUT_NAMES = ["tokens", "token_lengths", "language", "speaker", "length_scale"]
+FORCED_INPUT_NAMES = ["tokens", "token_lengths", "language", "speaker", "durations"]
+"""Inputs of the forced-duration graph (:func:`export_forced_duration_graph`): frames per token given."""
 OUTPUT_NAMES = ["audio", "audio_lengths"]
 OPSET = 18
 TOLERANCE = 1e-3
@@ -124,7 +126,9 @@ def export_voice(
     return ExportReport(out / "model.onnx", error, exporter, voice_card["parameters"])
 
 
-def _export(model: VoiceModel, inputs: tuple[torch.Tensor, ...]) -> tuple[onnx.ModelProto, str]:
+def _export(
+    model: torch.nn.Module, inputs: tuple[torch.Tensor, ...], input_names: list[str] = INPUT_NAMES
+) -> tuple[onnx.ModelProto, str]:
     """The legacy (TorchScript) exporter: the length regulator's data-dependent frame count is one
     dynamic ``Range`` there, while the dynamo exporter refuses the unbacked size."""
     import io
@@ -137,6 +141,7 @@ def _export(model: VoiceModel, inputs: tuple[torch.Tensor, ...]) -> tuple[onnx.M
         "language": {0: "batch"},
         "speaker": {0: "batch"},
         "length_scale": {0: "batch"},
+        "durations": {0: "batch", 1: "tokens"},
         "audio": {0: "batch", 1: "samples"},
         "audio_lengths": {0: "batch"},
     }
@@ -147,9 +152,9 @@ def _export(model: VoiceModel, inputs: tuple[torch.Tensor, ...]) -> tuple[onnx.M
             model,
             inputs,
             buffer,
-            input_names=INPUT_NAMES,
+            input_names=input_names,
             output_names=OUTPUT_NAMES,
-            dynamic_axes=axes,
+            dynamic_axes={name: axes[name] for name in [*input_names, *OUTPUT_NAMES]},
             opset_version=OPSET,
             dynamo=False,
         )
@@ -206,7 +211,11 @@ def matmul_weight_parameters(graph: onnx.ModelProto, model: VoiceModel) -> dict[
 
 
 def verify(
-    model: VoiceModel, onnx_path: Path, inputs: tuple[torch.Tensor, ...], weights_float16: bool = True
+    model: torch.nn.Module,
+    onnx_path: Path | bytes,
+    inputs: tuple[torch.Tensor, ...],
+    weights_float16: bool = True,
+    input_names: list[str] = INPUT_NAMES,
 ) -> float:
     """Max |audio_onnx − audio_torch| over the valid samples; raises past :data:`TOLERANCE`."""
     import onnxruntime
@@ -214,8 +223,9 @@ def verify(
     reference = _round_weights_to_float16(model) if weights_float16 else model
     with torch.no_grad():
         audio, lengths = reference(*inputs)
-    session = onnxruntime.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
-    feeds = {name: tensor.numpy() for name, tensor in zip(INPUT_NAMES, inputs, strict=True)}
+    source = onnx_path if isinstance(onnx_path, bytes) else str(onnx_path)
+    session = onnxruntime.InferenceSession(source, providers=["CPUExecutionProvider"])
+    feeds = {name: tensor.numpy() for name, tensor in zip(input_names, inputs, strict=True)}
     onnx_audio, onnx_lengths = session.run(OUTPUT_NAMES, feeds)
     if not np.array_equal(onnx_lengths, lengths.numpy()):
         raise ExportVerificationError(f"audio lengths differ: onnx {onnx_lengths} vs torch {lengths.numpy()}")
@@ -228,7 +238,44 @@ def verify(
     return error
 
 
-def _round_weights_to_float16(model: VoiceModel) -> VoiceModel:
+class ForcedDurationVoice(torch.nn.Module):
+    """The voice with its duration predictor bypassed: ``durations [B, T]`` (frames per token) is an
+    input in place of ``length_scale``. Pitch and energy are still predicted."""
+
+    def __init__(self, model: VoiceModel) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(
+        self,
+        tokens: torch.Tensor,
+        token_lengths: torch.Tensor,
+        language: torch.Tensor,
+        speaker: torch.Tensor,
+        durations: torch.Tensor,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        pace = torch.ones(tokens.shape[0], device=tokens.device)
+        return self.model(tokens, token_lengths, language, speaker, pace, durations)
+
+
+def export_forced_duration_graph(model: VoiceModel) -> onnx.ModelProto:
+    """The voice as an ONNX graph that takes the teacher's durations (float32 weights), verified
+    against torch.
+
+    A quantized variant's effect on the sound is then measured frame by frame against the teacher:
+    free-running, a small change in a predicted duration shifts every later frame, and DTW can only
+    partly undo that (see ``bench/tts_quality.py``). Not a runtime voice: users never know durations.
+    """
+    wrapper = ForcedDurationVoice(model.float()).eval()
+    tokens, lengths, language, speaker, _ = example_inputs()
+    durations = torch.randint(0, 6, tokens.shape, generator=torch.Generator().manual_seed(1))
+    inputs = (tokens, lengths, language, speaker, durations * (tokens > 0))
+    graph, _ = _export(wrapper, inputs, FORCED_INPUT_NAMES)
+    verify(wrapper, graph.SerializeToString(), inputs, False, FORCED_INPUT_NAMES)
+    return graph
+
+
+def _round_weights_to_float16(model: torch.nn.Module) -> torch.nn.Module:
     """A copy of ``model`` whose weights went through float16, as the exported graph's did."""
     import copy
 

@@ -1,46 +1,66 @@
 #!/usr/bin/env bash
-# One GPU job of at most 8.5 minutes for the multilingual voice: teacher synthesis on the CPU cores,
-# training resumed from the current checkpoint until a fixed point of the budget, ONNX export (float16
-# weights and the FP8 variant), then speed side by side on the same machine: onnxruntime CUDA, torch and
-# onnxruntime on two pinned CPU cores, while the FP8 sensitivity scan (bench/tts_fp8_scan.py) runs on
-# twelve other cores. Results are copied to $OUT as soon as each exists, so a job cut
-# short still returns the log and, once training has ended, the checkpoint. $OUT receives checkpoint/
-# (3 files), job.log, speed.json and fp8_scan.json, leaving room for 2 files of the recognizer.
+# One GPU job of at most 9 minutes for the multilingual voice: teacher synthesis on the CPU cores,
+# voice training resumed from the current checkpoint beside a freshly trained phoneme recognizer (both
+# on the GPU, until a fixed point of the budget), ONNX export (float16 weights and the FP8 variant),
+# then the phoneme error rate of the teacher, the fp32 voice and the FP8 voice on the held-out
+# sentences (bench/tts_quality.py --no-mcd on 15 processes; the WORLD measures need pyworld and pysptk,
+# which have no wheels for the machine's Python, so MCD is computed afterwards from the returned
+# checkpoint). Results are copied to $OUT as soon as each exists, so a job cut short still returns the
+# log and, once training has ended, the checkpoint and the recognizer.
 #
 #   bash scripts/gpu/tts_job.sh prepare [CHECKPOINT]   # on the development machine: fill the upload folder
 #   OUT=results bash scripts/gpu/tts_job.sh run        # on the GPU machine, from the repository root
 #
-# `run` needs runs/ttsg/gpu_upload/ (checkpoint/ + corpus/) and .whl/ (espeakng-loader, indic-numtowords).
+# $OUT receives 8 files: job.log, checkpoint/{checkpoint.json,weights-0.pt,weights-1.pt},
+# recognizer/{recognizer.pt,recognizer.json}, heldout/per.json (every held-out sentence's phoneme
+# edits per system and the sha256 of the teacher's audio) and heldout/audio.npz (the voices' int16
+# audio of as many held-out sentences as fit in 15 MB).
+#
+# `run` needs only runs/tts4/gpu_upload/ (checkpoint/, corpus.tar.bz2, site/ with espeakng-loader and
+# indic-numtowords unpacked, espeak-ng's dictionaries cut to the eleven languages).
 # Optional environment:
-#   RECOGNIZER_CMD  the quality tooling's recognizer training, started in the background on cores 0-11 as
-#                   soon as the teacher data is saved; it gets TEACHER_DATA (folder of teacher-N.npz +
-#                   teacher.json, see tts/data/teacher_store.py), RECOGNIZER_OUT ($OUT/recognizer, at most
-#                   2 files come back) and RECOGNIZER_DEADLINE (Unix time by which it must have written
-#                   them; it is stopped then).
-#   TTS_JOB_SECONDS total budget (510); TTS_JOB_TINY=1 a dry run on a CPU (few sentences, 2 steps).
+#   TTS_JOB_SECONDS  total budget (520)
+#   FP8_KEEP         MatMul weights the FP8 variant keeps in float16 (parameter names, space-separated)
+#   TTS_JOB_TINY=1   a dry run on a CPU (2 sentences per language, 2 steps of each trainer)
 set -euo pipefail
 
-UPLOAD=runs/ttsg/gpu_upload
-CORPUS_LINES=2200
+UPLOAD=runs/tts4/gpu_upload
+CORPUS_LINES=3200
+LANGUAGES="bn gu hi kn ml mr or pa ta te en"
+DEFAULT_FP8_KEEP="acoustic.to_decoder.weight acoustic.to_mel.weight vocoder.head.weight"
 
 prepare() {
-    local checkpoint=${1:-runs/tts/voice/checkpoint}
+    local checkpoint=${1:-runs/wtts/voice/checkpoint}
     rm -rf "$UPLOAD"
-    mkdir -p "$UPLOAD/checkpoint" "$UPLOAD/corpus"
+    mkdir -p "$UPLOAD/checkpoint" "$UPLOAD/corpus" "$UPLOAD/site"
     cp "$checkpoint"/checkpoint.json "$checkpoint"/weights-*.pt "$UPLOAD/checkpoint/"
-    # The first lines of each language are enough for the sentences drawn; the held-out split is by
-    # line hash, so the test sentences are the same as those drawn from the whole corpus.
+    # The first lines of each language hold the sentences drawn; the held-out split is by line hash,
+    # so the test sentences are the same as those drawn from the whole corpus.
     local source=../shared/corpora/train
-    [ -d "$source" ] || source=runs/tts/corpus
-    for file in "$source"/*.txt; do
-        head -n "$CORPUS_LINES" "$file" >"$UPLOAD/corpus/$(basename "$file")"
+    for lang in $LANGUAGES; do
+        head -n "$CORPUS_LINES" "$source/$lang.txt" >"$UPLOAD/corpus/$lang.txt"
     done
-    local upload_bytes wheel_bytes
+    tar -C "$UPLOAD" -cjf "$UPLOAD/corpus.tar.bz2" corpus
+    rm -rf "$UPLOAD/corpus"
+    # Unpacked wheels go on PYTHONPATH as they are; espeak-ng's data keeps only our languages'
+    # dictionaries (Russian alone is 4.8 MB of the 10 MB wheel).
+    local wheel
+    for wheel in .whl/espeakng_loader-*.whl .whl/indic_numtowords-*.whl; do
+        python3 -m zipfile -e "$wheel" "$UPLOAD/site"
+    done
+    local data="$UPLOAD/site/espeakng_loader/espeak-ng-data" dict keep
+    for dict in "$data"/*_dict; do
+        keep=0
+        for lang in $LANGUAGES; do
+            [ "$(basename "$dict")" = "${lang}_dict" ] && keep=1
+        done
+        [ "$keep" = 1 ] || rm "$dict"
+    done
+    local upload_bytes
     upload_bytes=$(du -sb "$UPLOAD" | cut -f1)
-    wheel_bytes=$(du -sb .whl | cut -f1)
-    echo "upload $UPLOAD: $upload_bytes bytes; with .whl/: $((upload_bytes + wheel_bytes)) bytes"
-    if [ "$upload_bytes" -gt 30000000 ] || [ $((upload_bytes + wheel_bytes)) -gt 40000000 ]; then
-        echo "too large to carry (limits: 30 MB upload folder, 40 MB with .whl/)" >&2
+    echo "upload $UPLOAD: $upload_bytes bytes"
+    if [ "$upload_bytes" -gt 30000000 ]; then
+        echo "too large to carry (limit: 30 MB)" >&2
         exit 1
     fi
 }
@@ -55,84 +75,73 @@ run() {
     : "${OUT:?set OUT to the folder whose files come back}"
     local start budget tiny run_dir
     start=$(date +%s)
-    budget=${TTS_JOB_SECONDS:-510}
+    budget=${TTS_JOB_SECONDS:-520}
     tiny=${TTS_JOB_TINY:-0}
-    run_dir=runs/ttsg/job
-    mkdir -p "$OUT" "$run_dir"
+    run_dir=runs/tts4/job
+    rm -rf "$run_dir"
+    mkdir -p "$OUT/checkpoint" "$OUT/recognizer" "$OUT/heldout" "$run_dir"
     exec > >(tee -a "$OUT/job.log") 2>&1
     since() { echo "[$(($(date +%s) - start)) s] $*"; }
 
-    local wheels
-    wheels=$(mktemp -d)
-    python3 -m pip install --quiet --no-index --no-deps --target "$wheels" .whl/*.whl
-    export PYTHONPATH="${PYTHONPATH:+$PYTHONPATH:}$PWD:$wheels"
+    export PYTHONPATH="${PYTHONPATH:+$PYTHONPATH:}$PWD:$PWD/$UPLOAD/site"
     export PYTHONUNBUFFERED=1
     nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
-    python3 -c "import os, torch, onnxruntime as o; print('cores', os.cpu_count(), 'torch', torch.__version__,
-'onnxruntime', o.__version__, o.get_available_providers())"
+    python3 -c "import os, torch, onnxruntime as o, espeakng_loader as e; print('cores', os.cpu_count(),
+'torch', torch.__version__, 'onnxruntime', o.__version__, o.get_available_providers(), 'espeak', e.__file__)"
+    python3 -c "import tarfile; tarfile.open('$UPLOAD/corpus.tar.bz2').extractall('$run_dir', filter='data')"
 
-    local sentences=1500 batch=128 steps=0 train_end=$((budget - 140)) workers=14 scan_workers=12
+    local sentences=2000 batch=128 steps=0 workers=14 train_end=$((budget - 130))
+    local recognizer_flags=(--batch-size 48) per_language=20 score_workers=15
     if [ "$tiny" = 1 ]; then
-        sentences=2 batch=4 steps=2 workers=2 scan_workers=2
-    fi
-    local teacher_args=() recognizer_pid=""
-    if [ -n "${RECOGNIZER_CMD:-}" ]; then
-        teacher_args=(--teacher-data "$run_dir/teacher")
-        mkdir -p "$OUT/recognizer"
-        (
-            until [ -f "$run_dir/teacher/teacher.json" ]; do
-                if [ "$(date +%s)" -ge $((start + budget - 60)) ]; then
-                    since "recognizer: no teacher data appeared; not started"
-                    exit 0
-                fi
-                sleep 2
-            done
-            since "recognizer: starting on the teacher data"
-            export TEACHER_DATA=$run_dir/teacher RECOGNIZER_OUT=$OUT/recognizer
-            export RECOGNIZER_DEADLINE=$((start + budget - 10))
-            pinned 0-11 timeout $((start + budget - 10 - $(date +%s))) bash -c "$RECOGNIZER_CMD" ||
-                since "recognizer: exit status $?"
-        ) &
-        recognizer_pid=$!
+        sentences=2 batch=4 steps=2 workers=2 per_language=1 score_workers=2
+        recognizer_flags=(--batch-size 4 --steps 2 --tiny)
     fi
 
-    since "training: $sentences sentences per language, batch $batch, until +$train_end s"
-    pinned 0-13 python3 -m indic tts train --out "$run_dir" --corpus "$UPLOAD/corpus" \
+    # The recognizer starts as soon as the voice trainer has saved the teacher data, on the same GPU.
+    (
+        until [ -f "$run_dir/teacher/teacher.json" ]; do
+            if [ "$(date +%s)" -ge $((start + train_end)) ]; then
+                since "recognizer: no teacher data appeared; not started"
+                exit 0
+            fi
+            sleep 2
+        done
+        since "recognizer: training on the teacher data until +$train_end s"
+        pinned 0-11 timeout $((start + train_end + 40 - $(date +%s))) python3 -m tts.recognizer.train \
+            --teacher-data "$run_dir/teacher" --out "$OUT/recognizer" --finish-by $((start + train_end)) \
+            --minutes 60 --device cuda "${recognizer_flags[@]}" || since "recognizer: exit status $?"
+    ) &
+    local recognizer_pid=$!
+
+    since "voice: $sentences sentences per language, batch $batch, until +$train_end s"
+    pinned 0-13 python3 -m indic tts train --out "$run_dir" --corpus "$run_dir/corpus" \
         --sentences-per-language "$sentences" --workers "$workers" --batch-size "$batch" \
-        --learning-rate 6e-4 --warmup-steps 100 --segment-frames 48 --vocoder-predicted-share 0.5 \
+        --learning-rate 3e-4 --warmup-steps 50 --segment-frames 48 --vocoder-predicted-share 0.5 \
         --resume "$UPLOAD/checkpoint" --finish-by $((start + train_end)) --minutes 60 --steps "$steps" \
-        --device cuda "${teacher_args[@]}"
-    mkdir -p "$OUT/checkpoint"
+        --device cuda --teacher-data "$run_dir/teacher"
     cp "$run_dir"/checkpoint/* "$OUT/checkpoint/"
     since "checkpoint copied to \$OUT/checkpoint"
 
+    local keep=() name
+    for name in ${FP8_KEEP:-$DEFAULT_FP8_KEEP}; do keep+=(--keep-float "$name"); done
     python3 -m indic tts export "$run_dir/checkpoint" --out "$run_dir/onnx"
-    python3 -m indic tts export "$run_dir/checkpoint" --out "$run_dir/onnx_fp8" --fp8
-    # Neither voice fits under 16 MB (float16 convolution weights alone are 15 MB); both are rebuilt
-    # from the returned checkpoint with the same two commands.
+    python3 -m indic tts export "$run_dir/checkpoint" --out "$run_dir/onnx_fp8" --fp8 "${keep[@]}"
     since "exported: float16-weight voice $(stat -c %s "$run_dir/onnx/model.onnx") bytes," \
         "FP8 variant $(stat -c %s "$run_dir/onnx_fp8/model.onnx") bytes"
-
-    # The FP8 sensitivity scan is CPU work: it runs beside the speed benchmark, away from cores 14-15.
-    local scan_left=$((start + budget - 12 - $(date +%s)))
-    [ "$scan_left" -ge 5 ] || scan_left=5
-    pinned 0-11 timeout "$scan_left" python3 bench/tts_fp8_scan.py --checkpoint "$run_dir/checkpoint" \
-        --sentences "$run_dir/test_sentences" --per-language 1 --workers "$scan_workers" --json "$OUT/fp8_scan.json" \
-        >"$run_dir/fp8_scan.log" 2>&1 &
-    local scan_pid=$!
-
-    local left=$((start + budget - 15 - $(date +%s)))
-    [ "$left" -ge 5 ] || left=5
-    local speed_args=(--repeats 3)
-    [ "$tiny" = 1 ] && speed_args=(--repeats 1 --per-language 1 --batches 1 8)
-    timeout "$left" python3 bench/tts_provider_speed.py --voice "$run_dir/onnx" \
-        --checkpoint "$run_dir/checkpoint" --sentences "$run_dir/test_sentences" --cpu-cores 14,15 \
-        --json "$OUT/speed.json" "${speed_args[@]}" || since "speed benchmark: exit status $?"
-    wait "$scan_pid" || since "FP8 scan: exit status $?"
-    cat "$run_dir/fp8_scan.log"
-    if [ -n "$recognizer_pid" ]; then
-        wait "$recognizer_pid" || true
+    wait "$recognizer_pid" || true
+    if [ ! -f "$OUT/recognizer/recognizer.json" ]; then
+        since "no recognizer: phoneme error rates not measured"
+        return
     fi
+
+    since "phoneme error rates: $per_language held-out sentences per language, $score_workers processes"
+    local left=$((start + budget - 8 - $(date +%s)))
+    [ "$left" -ge 5 ] || left=5
+    # The bench exits 1 while any target is missed or unmeasured (MCD is, here): that is no job failure.
+    timeout "$left" python3 bench/tts_quality.py --checkpoint "$run_dir/checkpoint" \
+        --recognizer "$OUT/recognizer" --fp8-voice "$run_dir/onnx_fp8" --per-language "$per_language" \
+        --workers "$score_workers" --no-mcd --no-dnsmos --details "$OUT/heldout/per.json" \
+        --save-audio "$OUT/heldout/audio.npz" || since "quality bench: exit status $?"
     since "job done"
     sleep 1  # let tee write the last lines of job.log before the job's files are collected
 }

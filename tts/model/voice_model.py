@@ -3,7 +3,9 @@
 One graph (acoustic model → vocoder) keeps the runtime to a single ``InferenceSession.run`` per
 batch, as a Piper voice does. Inputs: ``tokens [B, T]`` (0 = padding), ``token_lengths [B]``,
 ``language [B]``, ``speaker [B]``, ``length_scale [B]`` (one pace per item); outputs ``audio [B, S]`` and
-``audio_lengths [B]`` (samples of each item; the rest of a row is padding).
+``audio_lengths [B]`` (samples of each item; the rest of a row is padding). ``durations [B, T]`` (frames
+per token), when given, replace the predicted ones: the quality benchmark drives a voice with its
+teacher's durations that way, so that its frames line up with the teacher's one to one.
 
 Example::
 
@@ -43,9 +45,12 @@ class VoiceModel(nn.Module):
         language: torch.Tensor,
         speaker: torch.Tensor,
         length_scale: torch.Tensor,
+        durations: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor]:
         token_mask = torch.arange(tokens.shape[1], device=tokens.device)[None, :] < token_lengths[:, None]
-        out = self.acoustic(tokens, language, speaker, token_mask, length_scale=length_scale)
+        out = self.acoustic(
+            tokens, language, speaker, token_mask, durations=durations, length_scale=length_scale
+        )
         frame_mask = (
             torch.arange(out.mel.shape[1], device=tokens.device)[None, :] < out.frame_lengths[:, None]
         )

@@ -10,8 +10,9 @@ both learn from the very same speech) or, without ``--teacher-data``, is synthes
 the training split of ``--corpus``. Held-out sentences never enter: the split is by line hash
 (:mod:`tts.data.sentences`), and any example whose text is a test sentence is dropped again here.
 
-Augmentation makes the recognizer judge phonemes rather than the teacher's exact timbre: white noise
-at a random 15–40 dB SNR and SpecAugment-style frequency and time masks. Without it a recognizer that
+Augmentation (:mod:`tts.recognizer.augment`) makes the recognizer judge phonemes rather than the
+teacher's exact timbre: speed perturbation (0.9/1.0/1.1), white noise at a random 15–40 dB SNR, a
+random warp of the mel axis and SpecAugment frequency and time masks. Without it a recognizer that
 has only ever heard one formant synthesizer would count any vocoder artefact as an error, and the
 voice-vs-teacher PER ratio would measure timbre instead of pronunciation.
 
@@ -42,6 +43,7 @@ from tts.data.sentences import is_test_sentence
 from tts.data.teacher_store import has_teacher_data
 from tts.frontend.inventory import load_inventory
 from tts.quality.per import phoneme_error_rate
+from tts.recognizer.augment import add_noise, random_speed, spec_augment, speed_perturb, warp_frequency
 from tts.recognizer.checkpoint import save_recognizer
 from tts.recognizer.model import (
     BLANK,
@@ -56,7 +58,6 @@ from tts.train import teacher_examples as voice_teacher_examples
 from tts.train import teacher_items
 
 TINY_SIZES = {"channels": 32, "hidden": 32, "layers": 1}
-SNR_DB = (15.0, 40.0)
 
 
 @dataclass
@@ -131,41 +132,16 @@ def collate(
     return {k: torch.from_numpy(v).to(device) for k, v in tensors.items()}
 
 
-def add_noise(audio: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-    """White noise at a random SNR per utterance (measured over its own samples)."""
-    mask = torch.arange(audio.shape[1], device=audio.device)[None] < lengths[:, None]
-    power = (audio**2).sum(1) / lengths.clamp(min=1)
-    snr = torch.empty(len(audio), device=audio.device).uniform_(*SNR_DB)
-    scale = torch.sqrt(power / 10 ** (snr / 10))
-    return audio + torch.randn_like(audio) * scale[:, None] * mask
-
-
-def spec_augment(features: torch.Tensor, frames: torch.Tensor) -> torch.Tensor:
-    """Two frequency masks (≤ 10 bins) and time masks (≤ 12 frames, one per 100 frames), set to zero."""
-    batch, bins, length = features.shape
-    device = features.device
-
-    def masked(size: int, limit: torch.Tensor, count: int, widest: int) -> torch.Tensor:
-        # At most a quarter of a short utterance's frames (or bins) is masked in all.
-        width = torch.randint(0, widest + 1, (batch, count), device=device)
-        width = torch.minimum(width, (limit // (4 * count))[:, None])
-        start = (torch.rand(batch, count, device=device) * (limit[:, None] - width + 1)).long()
-        index = torch.arange(size, device=device)[None, None]
-        return ((index >= start[..., None]) & (index < (start + width)[..., None])).any(1)
-
-    full = torch.full((batch,), bins, device=device)
-    in_frequency = masked(bins, full, 2, 10)
-    in_time = masked(length, frames.to(device), max(1, length // 100), 12)
-    return features.masked_fill(in_frequency[:, :, None] | in_time[:, None, :], 0.0)
-
-
 def ctc_loss(model: PhonemeRecognizer, batch: dict[str, torch.Tensor], augment: bool) -> torch.Tensor:
     """Mean CTC loss of a batch (per target phoneme); impossible alignments count zero."""
-    audio = add_noise(batch["audio"], batch["audio_lengths"]) if augment else batch["audio"]
-    frames = torch.div(batch["audio_lengths"], 256, rounding_mode="floor").clamp(min=1)
+    audio, lengths = batch["audio"], batch["audio_lengths"]
+    if augment:
+        audio, lengths = speed_perturb(audio, lengths, random_speed())
+        audio = add_noise(audio, lengths)
+    frames = torch.div(lengths, 256, rounding_mode="floor").clamp(min=1)
     features = model.features(audio, frames)
     if augment:
-        features = spec_augment(features, frames)
+        features = spec_augment(warp_frequency(features), frames)
     logits = model.encode(features, frames, batch["language"])
     log_probs = functional.log_softmax(logits.float(), dim=-1).transpose(0, 1)
     return functional.ctc_loss(
