@@ -190,7 +190,8 @@ def score_sentence(task: tuple[str, str]) -> dict[str, Any] | None:
     from tts.data.dataset import make_example
 
     lang, text = task
-    example = make_example((text, lang, "default"))
+    # The teacher's audio is the PER denominator: it must not depend on what this process spoke before.
+    example = make_example((text, lang, "default"), reproducible=True)
     if example is None:
         return None
     sessions = _WORKER["sessions"]

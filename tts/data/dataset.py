@@ -43,12 +43,16 @@ class TeacherExample:
     text: str
 
 
-def make_example(item: tuple[str, str, str]) -> TeacherExample | None:
-    """Synthesize one ``(text, lang, speaker)``; None when espeak and the front end disagree."""
+def make_example(item: tuple[str, str, str], reproducible: bool = False) -> TeacherExample | None:
+    """Synthesize one ``(text, lang, speaker)``; None when espeak and the front end disagree.
+
+    ``reproducible`` makes the teacher's audio independent of earlier calls (evaluation needs it;
+    see :func:`tts.data.teacher.synthesize_teacher`).
+    """
     text, lang, speaker = item
     inventory = load_inventory()
     try:
-        utterance = synthesize_teacher(text, lang, speaker)
+        utterance = synthesize_teacher(text, lang, speaker, reproducible=reproducible)
     except (AlignmentError, ValueError):
         return None
     ids = inventory.ids(utterance.tokens)

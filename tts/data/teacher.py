@@ -6,6 +6,14 @@ Each clause run is synthesized on its own (with its punctuation, so the intonati
 events are matched one to one with the front end's phoneme tokens of that run; an utterance whose
 counts disagree raises :class:`AlignmentError` and is skipped by the caller.
 
+espeak-ng's audio for a sentence depends slightly on what the process spoke before (a few samples
+of length, and the waveform). For training data that variation is harmless — it is one more
+speaker-like jitter among thousands of sentences, and durations still match the audio exactly — so
+training keeps the fast path. Evaluation needs the teacher's audio to be a pure function of
+``(text, lang, speaker)``: it is the denominator of the PER target, and two runs must score the
+same audio. ``reproducible=True`` reloads the library first (:meth:`EspeakLibrary.reload`, a few
+milliseconds), which makes the audio identical to a fresh process's whatever came before.
+
 Example::
 
     >>> utt = synthesize_teacher("नमस्ते दुनिया", "hi", "f3")               # doctest: +SKIP
@@ -50,8 +58,16 @@ def espeak_voice_name(lang: str, speaker: str) -> str:
     return voice if speaker == "default" else f"{voice}+{speaker}"
 
 
-def synthesize_teacher(text: str, lang: str, speaker: str = "default") -> TeacherUtterance:
-    """Speak ``text`` with espeak-ng and return tokens with exact per-token durations."""
+def synthesize_teacher(
+    text: str, lang: str, speaker: str = "default", reproducible: bool = False
+) -> TeacherUtterance:
+    """Speak ``text`` with espeak-ng and return tokens with exact per-token durations.
+
+    With ``reproducible`` the result depends only on the arguments, not on earlier calls (for
+    evaluation); without it, synthesis skips the reload (for training data).
+    """
+    if reproducible:
+        espeak_library().reload()
     tokens, durations, chunks = [BOS], [0], []
     for clause in segment(text, lang):
         pause = int(PAUSE_SECONDS.get(clause.pause, PAUSE_SECONDS["."]) * SAMPLE_RATE)

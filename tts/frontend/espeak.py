@@ -3,7 +3,9 @@
 Why in-process: spawning the ``espeak-ng`` program per sentence costs more than the synthesis itself,
 and only the library hands out *phoneme events with sample offsets* — the exact durations the teacher
 data needs, with no aligner. The library keeps global state (one voice, one callback), so a process
-holds one :class:`EspeakLibrary`; parallel work uses processes, not threads.
+holds one :class:`EspeakLibrary`; parallel work uses processes, not threads. Part of that state
+carries from one synthesis to the next (a sentence's audio depends on what was spoken before);
+:meth:`EspeakLibrary.reload` returns the library to the state of a fresh process.
 
 Example::
 
@@ -15,7 +17,9 @@ Example::
 
 from __future__ import annotations
 
+import _ctypes
 import ctypes
+import os
 import threading
 from dataclasses import dataclass
 
@@ -92,18 +96,24 @@ class EspeakLibrary:
                 "the espeakng-loader package is required: pip install espeakng-loader"
             ) from error
         self._lock = threading.Lock()
-        self._lib = ctypes.cdll.LoadLibrary(espeakng_loader.get_library_path())
-        self._lib.espeak_Initialize.restype = ctypes.c_int
-        self._lib.espeak_Initialize.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
-        self._lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
-        self._lib.espeak_TextToPhonemes.restype = ctypes.c_char_p
-        self._lib.espeak_TextToPhonemes.argtypes = [
-            ctypes.POINTER(ctypes.c_char_p),
-            ctypes.c_int,
-            ctypes.c_int,
-        ]
-        self._lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
-        self._lib.espeak_Synth.argtypes = [
+        self._path = espeakng_loader.get_library_path()
+        self._data_path = espeakng_loader.get_data_path().encode()
+        self._chunks: list[np.ndarray] = []
+        self._events: list[PhonemeEvent] = []
+        self._callback = _SYNTH_CALLBACK(self._on_synth)
+        self._lib = self._open()
+        self._voice: str | None = None
+
+    def _open(self) -> ctypes.CDLL:
+        """Load the shared object, declare the signatures we call, initialise it, hook our callback."""
+        lib = ctypes.cdll.LoadLibrary(self._path)
+        lib.espeak_Initialize.restype = ctypes.c_int
+        lib.espeak_Initialize.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
+        lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
+        lib.espeak_TextToPhonemes.restype = ctypes.c_char_p
+        lib.espeak_TextToPhonemes.argtypes = [ctypes.POINTER(ctypes.c_char_p), ctypes.c_int, ctypes.c_int]
+        lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
+        lib.espeak_Synth.argtypes = [
             ctypes.c_void_p,
             ctypes.c_size_t,
             ctypes.c_uint,
@@ -114,15 +124,37 @@ class EspeakLibrary:
             ctypes.c_void_p,
         ]
         options = _INIT_PHONEME_EVENTS | _INIT_PHONEME_IPA | _INIT_DONT_EXIT
-        data_path = espeakng_loader.get_data_path().encode()
-        rate = self._lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, data_path, options)
+        rate = lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, self._data_path, options)
         if rate != SAMPLE_RATE:
-            raise EspeakError(f"espeak-ng failed to initialise (returned {rate}) with data at {data_path!r}")
-        self._voice: str | None = None
-        self._chunks: list[np.ndarray] = []
-        self._events: list[PhonemeEvent] = []
-        self._callback = _SYNTH_CALLBACK(self._on_synth)
-        self._lib.espeak_SetSynthCallback(self._callback)
+            raise EspeakError(
+                f"espeak-ng failed to initialise (returned {rate}) with data at {self._data_path!r}"
+            )
+        lib.espeak_SetSynthCallback(self._callback)
+        return lib
+
+    def reload(self) -> None:
+        """Unload and reload the shared object, so its state is exactly that of a fresh process.
+
+        Why: espeak-ng's audio for a sentence depends on what the process spoke before (the same
+        sentence twice in a row differs by a few samples). The carried state sits in C statics
+        that no API call resets: ``espeak_Terminate`` + ``espeak_Initialize``,
+        ``espeak_ng_SetRandSeed`` and libc's ``srand`` all leave it. Unloading the object does
+        reset it, because the next load maps its data segment afresh; this costs a few
+        milliseconds. Raises :class:`EspeakError` when another handle keeps the object loaded
+        (then the state could not be reset; the library is still usable).
+        """
+        with self._lock:
+            self._lib.espeak_Terminate()
+            # ctypes has no public unload; _ctypes.dlclose is the one call that drops our handle.
+            _ctypes.dlclose(self._lib._handle)
+            still_loaded = _is_loaded(self._path)
+            self._lib = self._open()
+            self._voice = None
+        if still_loaded:
+            raise EspeakError(
+                f"{self._path} stayed loaded after unloading it (another handle holds it), "
+                "so espeak-ng's state could not be reset"
+            )
 
     def _select_voice(self, voice: str) -> None:
         if voice == self._voice:
@@ -176,6 +208,16 @@ class EspeakLibrary:
                 self._events.append(PhonemeEvent(name, int(event.sample)))
             index += 1
         return 0
+
+
+def _is_loaded(path: str) -> bool:
+    """Whether the shared object at ``path`` is mapped in this process (``dlopen`` with ``RTLD_NOLOAD``)."""
+    try:
+        probe = ctypes.CDLL(path, mode=os.RTLD_NOLOAD | os.RTLD_LAZY)
+    except OSError:
+        return False
+    _ctypes.dlclose(probe._handle)
+    return True
 
 
 _LIBRARY: EspeakLibrary | None = None
