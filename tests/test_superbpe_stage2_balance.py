@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from tests.test_tokenizer_corpus import write_corpus
-from tokenizer_training import TrainConfig, TrainConfigError, train
+from tests.test_tokenizer_corpus import superbpe_cards
+from tokenizer_training import TrainConfig, TrainConfigError
 from tokenizer_training.stage2_balance import balance_stage2_languages, chunk_script
 
 # English brings 600 stage-1 tokens, Hindi + Marathi 400 (two languages), Tamil 100.
@@ -76,12 +76,7 @@ def test_strength_outside_zero_one_is_refused(strength):
 
 
 def test_the_card_records_the_balance_and_what_each_script_kept(tmp_path):
-    corpus = write_corpus(tmp_path / "corpus", lines_per_language=120)
-    cards = {}
-    for strength in (0.0, 1.0):
-        config = TrainConfig("superbpe", vocab_size=800, transition=0.6, stage2_balance=strength)
-        out = train(config, [corpus], tmp_path / f"b{strength}", tmp_path / "work")
-        cards[strength] = json.loads((out / "card.json").read_text(encoding="utf-8"))
+    cards = superbpe_cards(tmp_path, 120, "stage2_balance", (0.0, 1.0))
     assert cards[1.0]["stage2_balance"] == 1.0 and cards[1.0]["vocab_size_actual"] == 800
     scripts = cards[1.0]["stage2_scripts"]
     assert max(script["kept"] for script in scripts.values()) == 1.0

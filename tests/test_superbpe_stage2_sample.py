@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from tests.test_tokenizer_corpus import write_corpus
-from tokenizer_training import TrainConfig, TrainConfigError, train
+from tests.test_tokenizer_corpus import superbpe_cards
+from tokenizer_training import TrainConfig, TrainConfigError
 from tokenizer_training.superbpe import evenly_spaced_lines
 
 
@@ -40,11 +38,6 @@ def test_config_rejects_bad_stage2_and_encoder_options(options, message):
 
 
 def test_stage2_on_a_sample_sees_fewer_chunks_and_fills_the_vocabulary(tmp_path):
-    corpus = write_corpus(tmp_path / "corpus", lines_per_language=200)
-    cards = {}
-    for share in (1.0, 0.3):
-        config = TrainConfig("superbpe", vocab_size=800, transition=0.6, stage2_sample=share)
-        out = train(config, [corpus], tmp_path / f"s{share}", tmp_path / "work")
-        cards[share] = json.loads((out / "card.json").read_text(encoding="utf-8"))
+    cards = superbpe_cards(tmp_path, 200, "stage2_sample", (1.0, 0.3))
     assert cards[0.3]["unique_stage2_chunks"] < cards[1.0]["unique_stage2_chunks"]
     assert cards[0.3]["vocab_size_actual"] == 800 and cards[0.3]["stage2_sample"] == 0.3

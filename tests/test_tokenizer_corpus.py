@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 
@@ -44,6 +45,19 @@ def write_corpus(folder: Path, lines_per_language: int = 300) -> Path:
             "\n".join(sentences(lang, lines_per_language)) + "\n", encoding="utf-8"
         )
     return folder
+
+
+def superbpe_cards(tmp_path: Path, lines_per_language: int, option: str, values: tuple) -> dict:
+    """Train a tiny SuperBPE (800 tokens, t = 0.6) once per ``option`` value; value → its ``card.json``."""
+    from tokenizer_training import TrainConfig, train
+
+    corpus = write_corpus(tmp_path / "corpus", lines_per_language=lines_per_language)
+    cards = {}
+    for value in values:
+        config = TrainConfig("superbpe", vocab_size=800, transition=0.6, **{option: value})
+        out = train(config, [corpus], tmp_path / f"{option}-{value}", tmp_path / "work")
+        cards[value] = json.loads((out / "card.json").read_text(encoding="utf-8"))
+    return cards
 
 
 def test_tiny_corpus_never_repeats_a_word_back_to_back():
