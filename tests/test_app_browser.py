@@ -1,7 +1,8 @@
 """Every tab used as a person would, in headless Chromium (Debian's package) driven by Playwright.
 
 Screenshots go to ``$INDIC_SCREENSHOT_DIR`` when set — the README's come from there, taken with the
-bundled models — else to a temporary folder, with random-weight models. Skips with the reason when the browser or Playwright is missing.
+bundled models — else to a temporary folder, with random-weight models. Skips with the reason when the
+browser or Playwright is missing.
 """
 
 from __future__ import annotations

@@ -29,11 +29,15 @@ def test_top_level_help_lists_the_command_groups():
 
 def test_every_command_help_has_an_example():
     root = typer.main.get_command(app)
-    missing = [" ".join(path) for path, command in _all_commands(root) if "Example" not in (command.help or "")]
+    missing = [
+        " ".join(path) for path, command in _all_commands(root) if "Example" not in (command.help or "")
+    ]
     assert not missing, f"commands without an Example in --help: {missing}"
 
 
 def test_python_dash_m_indic_runs():
-    result = subprocess.run([sys.executable, "-m", "indic", "--help"], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "indic", "--help"], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stderr
     assert "indic-speech" in result.stdout
