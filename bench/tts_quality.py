@@ -2,8 +2,8 @@
 
     python bench/tts_quality.py --checkpoint runs/tts/voice/checkpoint --recognizer runs/ttsq/recognizer \\
         [--per-language 10] [--fp8-voice DIR | --fp8-keep NAME ...] [--languages hi ta ...] \\
-        [--workers 2] [--no-dnsmos] [--no-mcd] [--confusions 8] [--json out.json] [--details out.json] \\
-        [--save-audio out.npz]
+        [--workers 2] [--no-dnsmos] [--no-mcd] [--copy-synthesis] [--confusions 8] [--json out.json] \\
+        [--details out.json] [--save-audio out.npz]
 
 Held-out sentences (``<checkpoint>/../test_sentences/<lang>.txt``, else the hash-split test lines of
 ``--corpus``; never used in training) are spoken by the espeak-ng teacher (default speaker) and by
@@ -27,6 +27,12 @@ the voice. Columns, all against the teacher's audio of the same sentence unless 
   the rows ``fp32 forced`` and ``fp8 forced`` give the PER of the teacher-duration audio: how much of
   a voice's error comes from its predicted durations rather than from how it says each phoneme.
 - DNSMOS OVRL (``speechmos``) and its ratio to the teacher's: a noise alarm, not a MOS.
+- ``--copy-synthesis`` adds the row ``vocoded``: the voice's vocoder alone, fed the log-mel of the
+  teacher's own audio (the features it is trained on, :class:`tts.model.mel.LogMel`). Its PER (and,
+  with MCD on, its MCD, F0 and V/UV, frame by frame) against the teacher's, beside ``fp32 forced``
+  (acoustic model with the teacher's durations + vocoder) and ``fp32`` (free-running), tells which
+  half of the voice loses the phonemes: ``vocoded`` ≈ teacher puts the loss in the acoustic model's
+  mels, ``vocoded`` ≫ teacher in the vocoder. It also builds the forced rows under ``--no-mcd``.
 
 The baseline is the teacher for every ratio, and the fp32 voice for the FP8 gaps. Acceptance targets
 (issue 7), per language: MCD ≤ 5 dB; voice PER ≤ 1.5 × teacher PER; FP8 ΔMCD within 0.2 dB of
@@ -130,7 +136,7 @@ def voice_graphs(args: argparse.Namespace, work: Path) -> dict[str, Path]:
     model, inventory, _ = load_checkpoint(args.checkpoint)
     graphs = {"fp32": export_voice(model, inventory, work / "fp32", weights_float16=False).path}
     forced = None
-    if not args.no_mcd:
+    if not args.no_mcd or args.copy_synthesis:
         forced = export_forced_duration_graph(model)
         graphs["fp32 forced"] = work / "fp32-forced.onnx"
         onnx.save(forced, graphs["fp32 forced"])
@@ -155,12 +161,27 @@ _WORKER: dict[str, Any] = {}
 
 
 def start_worker(
-    graphs: dict[str, Path], recognizer: str | None, mcd: bool, dnsmos: bool, threads: int
+    graphs: dict[str, Path],
+    recognizer: str | None,
+    mcd: bool,
+    dnsmos: bool,
+    vocoder_checkpoint: str | None,
+    threads: int,
 ) -> None:
-    """Open the graphs' sessions and the recognizer in this process."""
+    """Open the graphs' sessions, the recognizer and (for copy synthesis) the checkpoint's vocoder
+    in this process."""
     _WORKER.clear()
     _WORKER["sessions"] = {name: cpu_session(path, threads) for name, path in graphs.items()}
     _WORKER["mcd"], _WORKER["dnsmos"] = mcd, dnsmos
+    if vocoder_checkpoint:
+        import torch
+
+        from tts.checkpoint import load_checkpoint
+        from tts.model.mel import LogMel
+
+        torch.set_num_threads(threads)
+        _WORKER["vocoder"] = load_checkpoint(vocoder_checkpoint)[0].vocoder
+        _WORKER["log_mel"] = LogMel()
     if recognizer:
         import torch
 
@@ -185,6 +206,16 @@ def phoneme_edits(audio: np.ndarray, ids: np.ndarray, language: int) -> tuple[li
     return [list(edit) for edit in edit_operations(reference, heard)], len(reference)
 
 
+def copy_synthesis(teacher: np.ndarray) -> np.ndarray:
+    """The vocoder's audio from the log-mel of ``teacher`` (float audio in [-1, 1]): the vocoder
+    judged on its own, with the very features training feeds it as ground truth."""
+    import torch
+
+    with torch.inference_mode():
+        mel = _WORKER["log_mel"](torch.from_numpy(teacher)[None])
+        return _WORKER["vocoder"](mel)[0].numpy()
+
+
 def score_sentence(task: tuple[str, str]) -> dict[str, Any] | None:
     """Every measure of one held-out sentence ``(lang, text)``; None when the teacher cannot align it."""
     from tts.data.dataset import make_example
@@ -202,6 +233,8 @@ def score_sentence(task: tuple[str, str]) -> dict[str, Any] | None:
         for name in VOICES
         if name in sessions
     )
+    if "vocoder" in _WORKER:
+        audio["vocoded"] = copy_synthesis(teacher)
     forced_audio = {
         f"{voice} forced": run_voice_graph(
             sessions[f"{voice} forced"], example.ids, example.language, example.speaker, example.durations
@@ -231,6 +264,10 @@ def score_sentence(task: tuple[str, str]) -> dict[str, Any] | None:
             values[voice]["DTW-MCD"] = dtw_mcd(reference, world_features(audio[voice], rate))
         if "fp8" in forced:
             values["fp8"]["MCD↔fp32"] = aligned_mcd(forced["fp32"], forced["fp8"])
+        if "vocoded" in audio:
+            vocoded = world_features(audio["vocoded"], rate)
+            values["vocoded"]["MCD"] = aligned_mcd(reference, vocoded)
+            values["vocoded"]["F0 RMSE"], values["vocoded"]["V/UV"] = f0_errors(reference, vocoded)
     if _WORKER["dnsmos"]:
         from tts.quality.dnsmos import dnsmos_scores
 
@@ -256,7 +293,8 @@ def to_pcm(audio: np.ndarray) -> np.ndarray:
 def scored_sentences(args: argparse.Namespace, graphs: dict[str, Path]) -> list[dict[str, Any]]:
     """:func:`score_sentence` over every held-out sentence, ``--workers`` processes at a time."""
     tasks = [(lang, text) for lang, texts in held_out_sentences(args).items() for text in texts]
-    initargs = (graphs, args.recognizer, not args.no_mcd, not args.no_dnsmos)
+    vocoder = args.checkpoint if args.copy_synthesis else None
+    initargs = (graphs, args.recognizer, not args.no_mcd, not args.no_dnsmos, vocoder)
     started = time.perf_counter()
     if args.workers <= 1:
         start_worker(*initargs, threads=2)
@@ -509,6 +547,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-fp8", action="store_true", help="leave the FP8 voice out")
     parser.add_argument("--no-dnsmos", action="store_true", help="leave DNSMOS out (it loads librosa)")
     parser.add_argument("--no-mcd", action="store_true", help="leave the WORLD measures out (PER only)")
+    parser.add_argument(
+        "--copy-synthesis",
+        action="store_true",
+        help="add the row 'vocoded': the voice's vocoder on the teacher audio's own log-mel",
+    )
     parser.add_argument("--workers", type=int, default=1, help="processes scoring sentences in parallel")
     parser.add_argument(
         "--confusions", type=int, default=0, help="print each language's N most frequent voice-only edits"

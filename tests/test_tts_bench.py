@@ -83,6 +83,45 @@ def test_without_a_recognizer_the_phoneme_target_is_reported_as_undefined(
     assert "undefined (no --recognizer, or no teacher error): MISSED" in capsys.readouterr().out
 
 
+def test_copy_synthesis_vocodes_the_teachers_own_log_mel_into_audio_of_its_length(
+    bench: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tts.model.config import VoiceConfig
+    from tts.model.mel import LogMel
+    from tts.model.vocoder import VocosVocoder
+
+    quality = bench.quality  # type: ignore[attr-defined]
+    torch.manual_seed(0)
+    vocoder = VocosVocoder(
+        VoiceConfig(n_tokens=1, vocoder_dim=16, vocoder_intermediate=32, vocoder_layers=1)
+    ).eval()
+    monkeypatch.setitem(quality._WORKER, "vocoder", vocoder)
+    monkeypatch.setitem(quality._WORKER, "log_mel", LogMel())
+    teacher = (0.3 * np.sin(np.arange(5000) * 0.05)).astype(np.float32)
+    audio = quality.copy_synthesis(teacher)
+    assert audio.shape == (5000 // 256 * 256,) and audio.dtype == np.float32
+    with torch.inference_mode():
+        expected = vocoder(LogMel()(torch.from_numpy(teacher)[None]))[0].numpy()
+    assert np.array_equal(audio, expected)
+
+
+def test_the_vocoded_row_is_a_diagnosis_with_ratios_but_no_verdict(bench: object) -> None:
+    quality = bench.quality  # type: ignore[attr-defined]
+    nan = float("nan")
+    table = {
+        "gu": {
+            "teacher": _scores(quality, nan, nan, 10, nan),
+            "fp32": _scores(quality, 4.0, 3.5, 14, nan),
+            "vocoded": _scores(quality, 3.0, nan, 30, nan),
+            "fp32 forced": _scores(quality, nan, nan, 15, nan),
+        }
+    }
+    rows = quality.summarize(table)
+    assert rows["gu"]["vocoded"]["PER ×teach"] == pytest.approx(3.0)
+    assert rows["gu"]["vocoded"]["MCD"] == pytest.approx(3.0)
+    assert quality.verdicts(rows) is True  # only the voices' rows carry the targets
+
+
 def test_the_per_ratio_interval_resamples_sentences_and_brackets_the_pooled_ratio(bench: object) -> None:
     quality = bench.quality  # type: ignore[attr-defined]
     teacher = quality.Scores(utterances=10, edits=[1, 0, 2, 1, 0, 1, 3, 0, 1, 1], phonemes=[40] * 10)
@@ -203,6 +242,7 @@ def test_quality_benchmark_runs_end_to_end_on_a_tiny_voice_and_recognizer(
         "--no-dnsmos",
         "--confusions",
         "3",
+        "--copy-synthesis",
         "--json",
         str(tmp_path / "quality.json"),
     ]
@@ -210,7 +250,8 @@ def test_quality_benchmark_runs_end_to_end_on_a_tiny_voice_and_recognizer(
     assert run.returncode in (0, 1), run.stderr  # 1: a tiny voice misses the targets
     assert "Traceback" not in run.stderr
     rows = json.loads((tmp_path / "quality.json").read_text(encoding="utf-8"))["hi"]
-    assert set(rows) == {"teacher", "fp32", "fp8", "fp32 forced", "fp8 forced"} and rows["fp32"]["n"] == 1
+    assert set(rows) == {"teacher", "fp32", "fp8", "vocoded", "fp32 forced", "fp8 forced"}
+    assert rows["fp32"]["n"] == 1 and rows["vocoded"]["PER"] >= 0 and rows["vocoded"]["MCD"] > 0
     assert rows["fp32 forced"]["PER"] >= 0 and "edits of the fp32 voice beyond the teacher's" in run.stdout
     assert rows["fp32"]["MCD"] > 0 and rows["fp8"]["DTW-MCD"] > 0 and rows["teacher"]["PER"] >= 0
     assert rows["fp8"]["MCD"] > 0 and not np.isnan(rows["fp8"]["ΔMCD"])
