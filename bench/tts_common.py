@@ -1,5 +1,4 @@
-"""What the text-to-speech benchmarks share: test sentences, thread count, verdicts, CPU sessions,
-and the FP8 variant of a voice graph.
+"""What the text-to-speech benchmarks share: test sentences, thread count, verdicts, CPU sessions.
 
 ``bench/tts_speed.py`` (real-time factor, GPU throughput) and ``bench/tts_quality.py`` (MCD, F0,
 voicing, PER, DNSMOS) both import this module; ``bench/tts_bench.py`` dispatches the older command
@@ -15,10 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    import onnx
     import onnxruntime
-
-    from tts.model.voice_model import VoiceModel
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
@@ -75,38 +71,3 @@ def run_voice_graph(
         feeds["durations"] = np.asarray(durations, np.int64)[None]
     audio, lengths = session.run(None, feeds)
     return audio[0, : int(lengths[0])]
-
-
-def fp8_graph(fp32: onnx.ModelProto, keep: set[str]) -> onnx.ModelProto:
-    """The FP8 variant of a voice graph with float32 weights, as ``indic tts export --fp8 --keep-float``
-    builds it: MatMul weights FP8 E4M3 per output channel except the initializers named in ``keep``,
-    which stay float16 like every other weight (:func:`kept_initializers` names them)."""
-    from serving.quant.onnx_fp8 import quantize_onnx_model
-    from serving.quant.spec import QuantSpec
-    from tts.export import store_weights_as_float16
-
-    # A weight stored as float16 reaches its MatMul through a Cast, so the quantizer leaves it alone.
-    graph = store_weights_as_float16(onnx_copy(fp32), only=keep)
-    graph, _ = quantize_onnx_model(graph, QuantSpec("fp8-e4m3", "channel"))
-    return store_weights_as_float16(graph)
-
-
-def kept_initializers(graph: onnx.ModelProto, model: VoiceModel, parameters: set[str]) -> set[str]:
-    """The initializer names in ``graph`` of the MatMul weights named by parameter (``vocoder.head.weight``).
-
-    Works on any graph of ``model`` (the runtime voice or the forced-duration one): the exporter's
-    generated names differ between graphs, so parameters are matched by value."""
-    from tts.export import matmul_weight_parameters
-
-    names = matmul_weight_parameters(graph, model)
-    unknown = parameters - names.keys()
-    if unknown:
-        raise ValueError(f"no MatMul weight of this voice is named {', '.join(sorted(unknown))}")
-    return {names[name] for name in parameters}
-
-
-def onnx_copy(graph: onnx.ModelProto) -> onnx.ModelProto:
-    """A deep copy of an ONNX model (the rewriters edit their input in place)."""
-    import onnx
-
-    return onnx.ModelProto.FromString(graph.SerializeToString())

@@ -35,9 +35,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tts_common import fp8_graph  # noqa: E402
-
 from indic.atomic import atomic_write_text  # noqa: E402
+from tts.export import fp8_weight_graph  # noqa: E402
 
 KEPT_COUNTS = (0, 1, 2, 3, 4, 6, 8)
 
@@ -124,7 +123,8 @@ def _start_worker(
 def _score(keep: frozenset[str]) -> dict[str, float]:
     """Per-language DTW distance to the reference of the FP8 variant keeping ``keep`` in float16."""
     items, reference = _SHARED["items"], _SHARED["reference"]
-    audio = speak(fp8_graph(_SHARED["fp32"], set(keep)).SerializeToString(), items, int(_SHARED["threads"]))  # type: ignore[arg-type]
+    graph = fp8_weight_graph(_SHARED["fp32"], set(keep))  # type: ignore[arg-type]
+    audio = speak(graph.SerializeToString(), items, int(_SHARED["threads"]))  # type: ignore[arg-type]
     return distances(audio, reference, items, str(_SHARED["metric"]))  # type: ignore[arg-type]
 
 

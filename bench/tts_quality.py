@@ -68,7 +68,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from tts_common import cpu_session, fp8_graph, kept_initializers, run_voice_graph, verdict
+from tts_common import cpu_session, run_voice_graph, verdict
 
 MCD_TARGET, PER_RATIO_TARGET, FP8_GAP_TARGET = 5.0, 1.5, 0.2
 VOICES = ("fp32", "fp8")
@@ -131,7 +131,7 @@ def voice_graphs(args: argparse.Namespace, work: Path) -> dict[str, Path]:
     import onnx
 
     from tts.checkpoint import load_checkpoint
-    from tts.export import export_forced_duration_graph, export_voice
+    from tts.export import export_forced_duration_graph, export_voice, fp8_weight_graph, kept_initializers
 
     model, inventory, _ = load_checkpoint(args.checkpoint)
     graphs = {"fp32": export_voice(model, inventory, work / "fp32", weights_float16=False).path}
@@ -148,10 +148,10 @@ def voice_graphs(args: argparse.Namespace, work: Path) -> dict[str, Path]:
     else:
         fp32 = onnx.load(str(graphs["fp32"]))
         graphs["fp8"] = work / "fp8.onnx"
-        onnx.save(fp8_graph(fp32, kept_initializers(fp32, model, keep)), graphs["fp8"])
+        onnx.save(fp8_weight_graph(fp32, kept_initializers(fp32, model, keep)), graphs["fp8"])
     if forced is not None:
         graphs["fp8 forced"] = work / "fp8-forced.onnx"
-        onnx.save(fp8_graph(forced, kept_initializers(forced, model, keep)), graphs["fp8 forced"])
+        onnx.save(fp8_weight_graph(forced, kept_initializers(forced, model, keep)), graphs["fp8 forced"])
     print(f"FP8 variant: {len(keep)} MatMul weight(s) kept in float16: {', '.join(sorted(keep)) or 'none'}")
     return graphs
 

@@ -210,6 +210,35 @@ def matmul_weight_parameters(graph: onnx.ModelProto, model: VoiceModel) -> dict[
     return names
 
 
+def kept_initializers(graph: onnx.ModelProto, model: VoiceModel, parameters: set[str]) -> set[str]:
+    """The initializer names in ``graph`` of the MatMul weights named by parameter (``vocoder.head.weight``).
+
+    Works on any graph of ``model`` (the runtime voice or the forced-duration one): the exporter's
+    generated names differ between graphs, so parameters are matched by value."""
+    names = matmul_weight_parameters(graph, model)
+    unknown = parameters - names.keys()
+    if unknown:
+        raise ValueError(
+            f"{', '.join(sorted(unknown))}: names no MatMul weight of this voice "
+            f"(known: {', '.join(sorted(names))})"
+        )
+    return {names[name] for name in parameters}
+
+
+def fp8_weight_graph(graph: onnx.ModelProto, keep: set[str]) -> onnx.ModelProto:
+    """The FP8 variant of a voice graph with float32 weights (a new graph; the input is left as it is):
+    MatMul weights FP8 E4M3 per output channel except the initializers named in ``keep``, which stay
+    float16 like every other weight (:func:`kept_initializers` finds them by parameter name)."""
+    from serving.quant.onnx_fp8 import quantize_onnx_model
+    from serving.quant.spec import QuantSpec
+
+    copy = onnx.ModelProto.FromString(graph.SerializeToString())
+    # A weight stored as float16 reaches its MatMul through a Cast, so the quantizer leaves it alone.
+    copy = store_weights_as_float16(copy, only=keep)
+    copy, _ = quantize_onnx_model(copy, QuantSpec("fp8-e4m3", "channel"))
+    return store_weights_as_float16(copy)
+
+
 def verify(
     model: torch.nn.Module,
     onnx_path: Path | bytes,

@@ -243,23 +243,12 @@ def _quantize_voice_fp8(folder: Path, model: object, keep_float: set[str]) -> No
     import onnx
 
     from indic.atomic import atomic_write_bytes, atomic_write_text
-    from serving.quant.onnx_fp8 import load_on_cpu, quantize_onnx_model
-    from serving.quant.spec import QuantSpec
-    from tts.export import matmul_weight_parameters, store_weights_as_float16
+    from serving.quant.onnx_fp8 import load_on_cpu
+    from tts.export import fp8_weight_graph, kept_initializers
 
     graph = onnx.load(str(folder / "model.onnx"))
-    parameters = matmul_weight_parameters(graph, model)  # type: ignore[arg-type]
-    unknown = keep_float - parameters.keys()
-    if unknown:
-        raise ValueError(
-            f"--keep-float names no MatMul weight of this voice: {', '.join(sorted(unknown))} "
-            f"(known: {', '.join(sorted(parameters))})"
-        )
-    # A weight stored as float16 reaches its MatMul through a Cast, so the quantizer leaves it alone.
-    graph = store_weights_as_float16(graph, only={parameters[name] for name in keep_float})
-    graph, _ = quantize_onnx_model(graph, QuantSpec("fp8-e4m3", "channel"))
-    graph = store_weights_as_float16(graph)
-    data = graph.SerializeToString()
+    keep = kept_initializers(graph, model, keep_float)  # type: ignore[arg-type]
+    data = fp8_weight_graph(graph, keep).SerializeToString()
     load_on_cpu(data)
     atomic_write_bytes(folder / "model.onnx", data)
     for name in ("voice.json", "card.json"):
