@@ -35,6 +35,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tts_common import cpu_session, run_voice_graph  # noqa: E402
+
 from indic.atomic import atomic_write_text  # noqa: E402
 from tts.export import fp8_weight_graph  # noqa: E402
 
@@ -43,23 +45,8 @@ KEPT_COUNTS = (0, 1, 2, 3, 4, 6, 8)
 
 def speak(model_bytes: bytes, items: list[tuple[str, list[int], int]], threads: int = 2) -> list[np.ndarray]:
     """Audio of each item through onnxruntime's CPU provider."""
-    import onnxruntime
-
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = threads
-    session = onnxruntime.InferenceSession(model_bytes, options, providers=["CPUExecutionProvider"])
-    audio = []
-    for _, ids, language in items:
-        feeds = {
-            "tokens": np.array([ids], np.int64),
-            "token_lengths": np.array([len(ids)], np.int64),
-            "language": np.array([language], np.int64),
-            "speaker": np.zeros(1, np.int64),
-            "length_scale": np.ones(1, np.float32),
-        }
-        wave, lengths = session.run(["audio", "audio_lengths"], feeds)
-        audio.append(wave[0, : int(lengths[0])])
-    return audio
+    session = cpu_session(model_bytes, threads)
+    return [run_voice_graph(session, np.asarray(ids), language) for _, ids, language in items]
 
 
 def log_mel_cepstrum(audio: np.ndarray, coefficients: int = 24) -> np.ndarray:

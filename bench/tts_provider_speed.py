@@ -28,10 +28,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from tts_common import verdict  # puts the repository on sys.path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from indic.atomic import atomic_write_text  # noqa: E402
+from indic.atomic import atomic_write_text
 
 GPU_TARGET = 1000.0
 CPU_RTF_TARGET = 0.03
@@ -202,14 +201,13 @@ def main() -> None:
     if cpu_single:
         rtf = cpu_single[0]["wall_s"] / cpu_single[0]["audio_s"]
         ok = rtf <= CPU_RTF_TARGET
-        print(f"CPU single-stream RTF {rtf:.4f} <= {CPU_RTF_TARGET}: {'PASS' if ok else 'MISSED'}")
+        print(f"CPU single-stream RTF {rtf:.4f} <= {CPU_RTF_TARGET}: {verdict(ok)}")
     for system in ("torch bf16 autocast", "onnxruntime CUDA"):
         best = max((r["x_real_time"] for r in rows if r["system"] == system), default=None)
         if best is not None and gpu:
             met = best >= GPU_TARGET
             ok = ok and met
-            verdict = "PASS" if met else "MISSED"
-            print(f"{system}: best batch {best:.0f}x real time >= {GPU_TARGET:.0f}x: {verdict}")
+            print(f"{system}: best batch {best:.0f}x real time >= {GPU_TARGET:.0f}x: {verdict(met)}")
     sys.exit(0 if ok else 1)
 
 
