@@ -239,6 +239,25 @@ def fp8_weight_graph(graph: onnx.ModelProto, keep: set[str]) -> onnx.ModelProto:
     return store_weights_as_float16(copy)
 
 
+def quantize_voice_folder_fp8(folder: Path, model: VoiceModel, keep_float: set[str]) -> None:
+    """Rewrite ``folder/model.onnx`` (float32 weights) as the FP8 variant and record the kept weights
+    under ``"weights"`` in ``voice.json`` and ``card.json`` (the quality bench reads them back)."""
+    from serving.quant.onnx_fp8 import load_on_cpu
+
+    graph = onnx.load(str(folder / "model.onnx"))
+    data = fp8_weight_graph(graph, kept_initializers(graph, model, keep_float)).SerializeToString()
+    load_on_cpu(data)
+    atomic_write_bytes(folder / "model.onnx", data)
+    for name in ("voice.json", "card.json"):
+        path = folder / name
+        card = json.loads(path.read_text(encoding="utf-8"))
+        card["weights"] = {
+            "format": "fp8-e4m3 per output channel on MatMul weights; float16 elsewhere",
+            "kept_float16": sorted(keep_float),
+        }
+        atomic_write_text(path, json.dumps(card, ensure_ascii=False, indent=1) + "\n")
+
+
 def verify(
     model: torch.nn.Module,
     onnx_path: Path | bytes,

@@ -223,39 +223,14 @@ def export(
     """
     with _clear_errors():
         from tts.checkpoint import load_checkpoint
-        from tts.export import export_voice
+        from tts.export import export_voice, quantize_voice_folder_fp8
 
         model, inventory, card = load_checkpoint(checkpoint)
         report = export_voice(model, inventory, out, card, weights_float16=not fp8)
         if fp8:
-            _quantize_voice_fp8(out, model, set(keep_float or ()))
+            quantize_voice_folder_fp8(out, model, set(keep_float or ()))
     weights = "FP8 E4M3 MatMul weights" if fp8 else "float16 weights"
     _out.print(
         f"wrote {report.path} ({report.parameters / 1e6:.1f}M parameters, {weights}); "
         f"max |onnx - torch| before quantization = {report.max_abs_error:.2e}"
     )
-
-
-def _quantize_voice_fp8(folder: Path, model: object, keep_float: set[str]) -> None:
-    """Rewrite ``folder/model.onnx`` (float32 weights) as the FP8 variant and note it in ``voice.json``."""
-    import json
-
-    import onnx
-
-    from indic.atomic import atomic_write_bytes, atomic_write_text
-    from serving.quant.onnx_fp8 import load_on_cpu
-    from tts.export import fp8_weight_graph, kept_initializers
-
-    graph = onnx.load(str(folder / "model.onnx"))
-    keep = kept_initializers(graph, model, keep_float)  # type: ignore[arg-type]
-    data = fp8_weight_graph(graph, keep).SerializeToString()
-    load_on_cpu(data)
-    atomic_write_bytes(folder / "model.onnx", data)
-    for name in ("voice.json", "card.json"):
-        path = folder / name
-        card = json.loads(path.read_text(encoding="utf-8"))
-        card["weights"] = {
-            "format": "fp8-e4m3 per output channel on MatMul weights; float16 elsewhere",
-            "kept_float16": sorted(keep_float),
-        }
-        atomic_write_text(path, json.dumps(card, ensure_ascii=False, indent=1) + "\n")

@@ -30,12 +30,12 @@ import numpy as np
 import torch
 from torch import nn
 
+from tts.data.prosody import HOP
 from tts.frontend.inventory import PAD, Inventory
 from tts.frontend.phonemize import is_phoneme
 from tts.model.mel import LogMel
 
 BLANK = 0
-HOP = 256
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,11 @@ class BidirectionalGRU(nn.Module):
         return x
 
 
+def frame_counts(audio_lengths: torch.Tensor) -> torch.Tensor:
+    """Frames per utterance (one per hop of the voice, at least one) for ``audio_lengths`` samples."""
+    return torch.div(audio_lengths, HOP, rounding_mode="floor").clamp(min=1)
+
+
 class PhonemeRecognizer(nn.Module):
     """audio ``[B, S]`` (22.05 kHz, [-1, 1]) + lengths + language → CTC logits ``[B, S // 256, n_tokens]``."""
 
@@ -120,7 +125,7 @@ class PhonemeRecognizer(nn.Module):
     def forward(
         self, audio: torch.Tensor, audio_lengths: torch.Tensor, language: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        frames = torch.div(audio_lengths, HOP, rounding_mode="floor").clamp(min=1)
+        frames = frame_counts(audio_lengths)
         return self.encode(self.features(audio, frames), frames, language), frames
 
     def encode(self, features: torch.Tensor, frames: torch.Tensor, language: torch.Tensor) -> torch.Tensor:

@@ -49,6 +49,7 @@ from tts.recognizer.model import (
     BLANK,
     PhonemeRecognizer,
     RecognizerConfig,
+    frame_counts,
     greedy_decode,
     phoneme_target_mask,
 )
@@ -138,7 +139,7 @@ def ctc_loss(model: PhonemeRecognizer, batch: dict[str, torch.Tensor], augment: 
     if augment:
         audio, lengths = speed_perturb(audio, lengths, random_speed())
         audio = add_noise(audio, lengths)
-    frames = torch.div(lengths, 256, rounding_mode="floor").clamp(min=1)
+    frames = frame_counts(lengths)
     features = model.features(audio, frames)
     if augment:
         features = spec_augment(warp_frequency(features), frames)
