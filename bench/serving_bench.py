@@ -403,7 +403,7 @@ def stage_profile(
         by_batch[str(size)] = {
             "wall_s_per_audio_s": profile.wall_s / audio_s,
             "gflop_per_audio_s": profile.flops / audio_s / 1e9,
-            "gflops_per_s": profile.flops / profile.kernel_s / 1e9 if profile.kernel_s else 0.0,
+            "gflops_per_s": profile.gflops_per_s,
             "modules": {
                 name: {
                     "s_per_audio_s": cost.seconds / audio_s,

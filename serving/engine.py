@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from indic.gpu_libraries import preload_cuda_libraries
 from serving.providers import (
     CPU,
     CUDA,
@@ -36,7 +37,6 @@ from serving.providers import (
     TensorRTOptions,
     ThreadSettings,
     plan_providers,
-    preload_gpu_libraries,
     report_fallback,
     session_options,
 )
@@ -109,7 +109,8 @@ def load_session(
     if not path.is_file():
         raise ModelLoadError(f"ONNX model not found: {path}")
     plan = plan_providers(providers, tensorrt=tensorrt, cuda=cuda)
-    preload_gpu_libraries(plan)
+    if set(plan.names) & {CUDA, TENSORRT}:
+        preload_cuda_libraries()  # cuDNN and cuBLAS before a GPU plan's first session
     # TensorRT builds FP8 kernels from the Q/DQ nodes, every other provider wants them folded away;
     # if TensorRT was planned but did not load, the graph is opened again with folding on.
     session = _open(path, plan, threads, fold_quantized_weights=TENSORRT not in plan.names)

@@ -98,6 +98,10 @@ class GraphProfile:
     def flops(self) -> float:
         return sum(m.flops for m in self.modules.values())
 
+    @property
+    def gflops_per_s(self) -> float:
+        return self.flops / self.kernel_s / 1e9 if self.kernel_s else 0.0
+
 
 def profile_graph(
     model_path: str | os.PathLike[str],

@@ -30,8 +30,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from indic.gpu_libraries import preload_cuda_libraries
-
 TENSORRT = "TensorrtExecutionProvider"
 CUDA = "CUDAExecutionProvider"
 CPU = "CPUExecutionProvider"
@@ -218,12 +216,6 @@ def tensorrt_libraries_found() -> bool:
     except OSError:
         return False
     return True
-
-
-def preload_gpu_libraries(plan: ProviderPlan) -> None:
-    """Load cuDNN and cuBLAS (`indic.gpu_libraries`) before a CUDA or TensorRT plan's first session."""
-    if set(plan.names) & {CUDA, TENSORRT}:
-        preload_cuda_libraries()
 
 
 def report_fallback(plan: ProviderPlan, active: str, model_name: str) -> None:

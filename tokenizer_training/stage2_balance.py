@@ -38,6 +38,7 @@ import numpy as np
 import regex
 
 from indic.languages import LANGUAGES
+from indic.text.scripts import COMMON, OTHER, script_of
 
 _FIRST_LETTER = regex.compile(r"\p{L}")
 
@@ -80,11 +81,8 @@ def chunk_script(chunk: str) -> str | None:
     found = _FIRST_LETTER.search(chunk)
     if found is None:
         return None
-    code_point = ord(found.group())
-    for language in LANGUAGES:
-        if language.block_start <= code_point <= language.block_end:
-            return language.script
-    return None
+    script = script_of(found.group())
+    return None if script in (COMMON, OTHER) else script
 
 
 def _languages_by_script(languages: Collection[str] | None) -> dict[str, tuple[str, ...]]:
