@@ -33,10 +33,9 @@ from tts.data.prosody import HOP
 from tts.data.recordings import Recording, RecordingLayoutError, read_recordings
 from tts.frontend.espeak import SAMPLE_RATE
 from tts.frontend.inventory import load_inventory
-from tts.frontend.phonemize import clauses_to_tokens, is_phoneme
+from tts.frontend.phonemize import PAUSE_TOKENS, clauses_to_tokens, is_phoneme
 from tts.frontend.segment import segment
 
-CLAUSE_PAUSES = {",", ".", "?", "!", "।"}
 LAYOUT_FILES = {"ljspeech": "metadata.csv", "indictts": "txt.done.data"}
 """The file each ``--recordings-format`` must find in the folder."""
 
@@ -125,7 +124,7 @@ def recording_examples(
         except ValueError:
             skipped += 1
             continue
-        sounding = np.array([is_phoneme(t) or t in CLAUSE_PAUSES for t in tokens])
+        sounding = np.array([is_phoneme(t) or t in PAUSE_TOKENS for t in tokens])
         audio = load_audio(recording.audio_path)
         mel = log_mel_frames(audio)
         if len(mel) < sounding.sum() or not sounding.any():

@@ -23,7 +23,7 @@ import regex
 
 from indic.languages import get_language
 from tts.frontend.espeak import espeak_library
-from tts.frontend.segment import Clause, Run, segment
+from tts.frontend.segment import PAUSES, Clause, Run, segment
 
 BOS, EOS, WORD = "^", "$", " "
 STRESS = ("ˈ", "ˌ")
@@ -83,6 +83,10 @@ def phoneme_count(tokens: list[str]) -> int:
     return sum(1 for t in tokens if is_phoneme(t))
 
 
+PAUSE_TOKENS = frozenset(PAUSES.values())
+"""The pause marks a clause ends with (``, . ? ! ।``): boundaries, not phonemes."""
+
+
 def is_phoneme(token: str) -> bool:
     """True for tokens that take time in espeak's own output: phonemes, not marks or boundaries."""
-    return token not in (BOS, EOS, WORD, TONE, *STRESS) and token not in {",", ".", "?", "!", "।"}
+    return token not in (BOS, EOS, WORD, TONE, *STRESS) and token not in PAUSE_TOKENS
