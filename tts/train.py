@@ -37,7 +37,7 @@ import torch
 from indic.atomic import atomic_write_text
 from indic.languages import LANGUAGE_CODES
 from tts.checkpoint import load_checkpoint, save_checkpoint
-from tts.data.dataset import TeacherExample, build_examples
+from tts.data.dataset import TeacherExample, audio_hours, build_examples
 from tts.data.prosody import HOP
 from tts.data.sentences import is_test_sentence, sentence_split
 from tts.data.teacher_store import has_teacher_data, load_teacher_data, save_teacher_data
@@ -267,9 +267,9 @@ def train_voice(config: TrainConfig, log: Callable[[str], None] = print) -> Trai
         for lang, sentences in tests.items():
             atomic_write_text(out / "test_sentences" / f"{lang}.txt", "".join(f"{s}\n" for s in sentences))
         examples, skipped = teacher_examples(config, items, log)
-    audio_hours = sum(len(e.audio) for e in examples) / 22050 / 3600
+    hours = audio_hours(examples)
     log(
-        f"teacher data: {len(examples)} utterances ({audio_hours:.2f} h), {skipped} skipped as unaligned, "
+        f"teacher data: {len(examples)} utterances ({hours:.2f} h), {skipped} skipped as unaligned, "
         f"{time.perf_counter() - started:.0f} s"
     )
     if not examples:
@@ -340,7 +340,7 @@ def train_voice(config: TrainConfig, log: Callable[[str], None] = print) -> Trai
             "resumed_from_steps": int(earlier.get("total_steps", earlier.get("steps_done", 0))),
             "final_loss": loss_value,
             "teacher_utterances": len(examples),
-            "teacher_hours": round(audio_hours, 3),
+            "teacher_hours": round(hours, 3),
             "skipped_unaligned": skipped,
             "device": str(device) if device.type == "cpu" else torch.cuda.get_device_name(device),
             "wall_seconds": round(time.perf_counter() - started, 1),

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
-from tts.data.prosody import HOP, frame_energy, frame_f0, samples_to_frames, token_average
+from tts.data.prosody import HOP, SAMPLE_RATE, frame_energy, frame_f0, samples_to_frames, token_average
 from tts.data.teacher import AlignmentError, synthesize_teacher
 from tts.frontend.inventory import load_inventory
 
@@ -41,6 +42,11 @@ class TeacherExample:
     energy: np.ndarray
     audio: np.ndarray
     text: str
+
+
+def audio_hours(examples: Iterable[TeacherExample]) -> float:
+    """Hours of audio in ``examples`` (teacher audio is at the voice's sample rate)."""
+    return sum(len(e.audio) for e in examples) / SAMPLE_RATE / 3600
 
 
 def make_example(item: tuple[str, str, str], reproducible: bool = False) -> TeacherExample | None:

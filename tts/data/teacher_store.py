@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 
 from indic.atomic import atomic_write_bytes, atomic_write_text
-from tts.data.dataset import TeacherExample
-from tts.data.prosody import HOP
+from tts.data.dataset import TeacherExample, audio_hours
+from tts.data.prosody import HOP, SAMPLE_RATE
 
 CARD_NAME = "teacher.json"
 SHARD_EXAMPLES = 2000
@@ -55,8 +55,8 @@ def save_teacher_data(
         "format": "indic-teacher-data",
         "version": 1,
         "utterances": len(examples),
-        "hours": round(sum(len(e.audio) for e in examples) / 22050 / 3600, 3),
-        "sample_rate": 22050,
+        "hours": round(audio_hours(examples), 3),
+        "sample_rate": SAMPLE_RATE,
         "hop_length": HOP,
         "shards": shards,
         "fields": {

@@ -37,8 +37,7 @@ import torch
 from torch.nn import functional
 
 from indic.languages import LANGUAGE_CODES
-from tts.data.dataset import TeacherExample
-from tts.data.prosody import SAMPLE_RATE
+from tts.data.dataset import TeacherExample, audio_hours
 from tts.data.sentences import is_test_sentence
 from tts.data.teacher_store import has_teacher_data
 from tts.frontend.inventory import load_inventory
@@ -102,7 +101,7 @@ def teacher_examples(config: RecognizerTrainConfig, log: Callable[[str], None]) 
     started = time.perf_counter()
     examples, _ = voice_teacher_examples(voice_config, items, lambda _message: None)
     kept = [e for e in examples if not is_test_sentence(e.text)]
-    hours = sum(len(e.audio) for e in kept) / SAMPLE_RATE / 3600
+    hours = audio_hours(kept)
     source = f"loaded from {config.teacher_data}" if complete else "synthesized"
     log(
         f"teacher data {source}: {len(kept)} utterances ({hours:.2f} h), "
@@ -212,7 +211,7 @@ def train_recognizer(config: RecognizerTrainConfig, log: Callable[[str], None] =
                 "validation_per_clean_teacher": round(per, 4),
                 "validation_utterances": len(validation),
                 "training_utterances": len(training),
-                "training_hours": round(sum(len(e.audio) for e in training) / 22050 / 3600, 3),
+                "training_hours": round(audio_hours(training), 3),
                 "parameters": parameters,
                 "device": str(device) if device.type == "cpu" else torch.cuda.get_device_name(device),
                 "wall_seconds": round(time.perf_counter() - started, 1),
