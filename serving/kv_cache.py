@@ -27,7 +27,6 @@ from serving.engine import DeviceTensors, EngineSession
 from serving.onnx_model import make_model
 from serving.providers import CPU, CUDA, ThreadSettings, session_options
 
-_ONNX_TYPES = {np.dtype(np.float32): 1, np.dtype(np.float16): 10, np.dtype(np.float64): 11}  # TensorProto ids
 _CACHE_DIMS = ["batch", "heads", "length", "head_dim"]
 
 
@@ -80,8 +79,9 @@ class CacheEditor:
 
     def __init__(self, lm: EngineSession, tensors: int, dtype: type | np.dtype) -> None:
         import onnxruntime as ort
+        from onnx.helper import np_dtype_to_tensor_dtype
 
-        element_type = _ONNX_TYPES[np.dtype(dtype)]
+        element_type = np_dtype_to_tensor_dtype(np.dtype(dtype))
         # Copies need no TensorRT engine: CUDA on the LM's GPU, or the CPU where the LM runs there.
         device_type, device_id = lm.device
         providers: list[tuple[str, dict[str, str]]] = [(CPU, {})]

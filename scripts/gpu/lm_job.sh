@@ -70,7 +70,7 @@ run() {
         tar czf "$OUT/results.tgz.partial" -C "$work" results && mv "$OUT/results.tgz.partial" "$OUT/results.tgz"
         echo "[$(elapsed)s] packed results after: $1"
     }
-    indic() { python3 -c "from indic.cli import main; main()" "$@"; }
+    indic() { python3 -m indic "$@"; }  # the checkout, not an installed entry point
 
     echo "[$(elapsed)s] job start $(date -u +%FT%TZ) train_bytes=$train_bytes budget_s=$budget_s tiny=$tiny"
     {
