@@ -31,15 +31,16 @@ class CheckpointError(FileNotFoundError):
     """Raised when a folder is not a complete checkpoint."""
 
 
-def save_checkpoint(
-    model: VoiceModel, inventory: Inventory, folder: str | os.PathLike[str], card: dict
-) -> Path:
-    """Write ``checkpoint.json`` and ``weights-N.pt`` shards (float16) into ``folder``."""
+def save_state_shards(
+    state: dict[str, torch.Tensor], folder: str | os.PathLike[str], prefix: str = "weights"
+) -> list[str]:
+    """Write ``state`` as float16 ``{prefix}-N.pt`` shards of at most :data:`SHARD_BYTES` into
+    ``folder`` (atomically, one by one) and return their file names."""
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     shards: list[dict[str, torch.Tensor]] = [{}]
     size = 0
-    for name, tensor in model.state_dict().items():
+    for name, tensor in state.items():
         half = tensor.detach().to("cpu", torch.float16 if tensor.is_floating_point() else tensor.dtype)
         nbytes = half.numel() * half.element_size()
         if size + nbytes > SHARD_BYTES and shards[-1]:
@@ -51,8 +52,25 @@ def save_checkpoint(
     for index, shard in enumerate(shards):
         buffer = io.BytesIO()
         torch.save(shard, buffer)
-        names.append(f"weights-{index}.pt")
+        names.append(f"{prefix}-{index}.pt")
         atomic_write_bytes(out / names[-1], buffer.getvalue())
+    return names
+
+
+def load_state_shards(folder: str | os.PathLike[str], names: list[str]) -> dict[str, torch.Tensor]:
+    """The float32 state written by :func:`save_state_shards` (integer tensors keep their type)."""
+    state: dict[str, torch.Tensor] = {}
+    for name in names:
+        state.update(torch.load(Path(folder) / name, map_location="cpu", weights_only=True))
+    return {k: v.float() if v.is_floating_point() else v for k, v in state.items()}
+
+
+def save_checkpoint(
+    model: VoiceModel, inventory: Inventory, folder: str | os.PathLike[str], card: dict
+) -> Path:
+    """Write ``checkpoint.json`` and ``weights-N.pt`` shards (float16) into ``folder``."""
+    out = Path(folder)
+    names = save_state_shards(model.state_dict(), out)
     meta = {"config": model.config.to_json(), "inventory": inventory.to_json(), "shards": names, **card}
     atomic_write_text(out / "checkpoint.json", json.dumps(meta, ensure_ascii=False, indent=1) + "\n")
     return out
@@ -65,9 +83,6 @@ def load_checkpoint(folder: str | os.PathLike[str]) -> tuple[VoiceModel, Invento
         raise CheckpointError(f"{path} is not a checkpoint: checkpoint.json is missing")
     meta = json.loads((path / "checkpoint.json").read_text(encoding="utf-8"))
     model = VoiceModel(VoiceConfig(**meta.pop("config")))
-    state: dict[str, torch.Tensor] = {}
-    for name in meta.pop("shards"):
-        state.update(torch.load(path / name, map_location="cpu", weights_only=True))
-    model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()})
+    model.load_state_dict(load_state_shards(path, meta.pop("shards")))
     inventory = Inventory.from_json(meta.pop("inventory"))
     return model.eval(), inventory, meta

@@ -138,6 +138,41 @@ def collate(examples: list[TeacherExample], device: torch.device) -> dict[str, t
     return moved
 
 
+def vocoder_segments(
+    batch: dict[str, torch.Tensor],
+    mel_target: torch.Tensor,
+    predicted_mel: torch.Tensor,
+    segment_frames: int,
+    predicted_share: float,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Random ``segment_frames``-long vocoder training segments of every item: the input mel ``[B,
+    n_mels, segment_frames]`` (ground truth, or for a ``predicted_share`` of the items the acoustic
+    model's teacher-forced ``predicted_mel [B, F, n_mels]``), the matching teacher audio ``[B,
+    segment_frames·HOP]`` and the ground-truth mel of that audio (the vocoder's mel-loss target)."""
+    frames = min(predicted_mel.shape[1], mel_target.shape[1])
+    vocoder_input = mel_target.clone()
+    predicted = torch.rand(len(vocoder_input), device=vocoder_input.device) < predicted_share
+    vocoder_input[predicted, :frames] = predicted_mel[predicted, :frames].float()
+    audio = batch["audio"]
+    short = segment_frames - mel_target.shape[1]
+    if short > 0:  # a batch of very short utterances: pad so every vocoder segment has full length
+        pad = float(np.log(1e-5))
+        vocoder_input = torch.nn.functional.pad(vocoder_input, (0, 0, 0, short), value=pad)
+        mel_target = torch.nn.functional.pad(mel_target, (0, 0, 0, short), value=pad)
+        audio = torch.nn.functional.pad(audio, (0, short * HOP))
+    starts = [random.randint(0, max(0, int(n) - segment_frames)) for n in batch["frame_lengths"].tolist()]
+    mel_segments = torch.stack(
+        [vocoder_input[i, s : s + segment_frames] for i, s in enumerate(starts)]
+    ).transpose(1, 2)
+    audio_segments = torch.stack(
+        [audio[i, s * HOP : (s + segment_frames) * HOP] for i, s in enumerate(starts)]
+    )
+    target_segments = torch.stack(
+        [mel_target[i, s : s + segment_frames] for i, s in enumerate(starts)]
+    ).transpose(1, 2)
+    return mel_segments, audio_segments, target_segments
+
+
 def training_losses(
     model: VoiceModel,
     batch: dict[str, torch.Tensor],
@@ -171,27 +206,10 @@ def training_losses(
         "pitch": masked_mse(out.pitch.float(), batch["pitch"], token_mask),
         "energy": masked_mse(out.energy.float(), batch["energy"], token_mask),
     }
-    vocoder_input = mel_target.clone()
-    predicted = torch.rand(len(vocoder_input), device=vocoder_input.device) < vocoder_predicted_share
-    vocoder_input[predicted, :frames] = out.mel[predicted, :frames].detach().float()
-    audio = batch["audio"]
-    short = segment_frames - mel_target.shape[1]
-    if short > 0:  # a batch of very short utterances: pad so every vocoder segment has full length
-        pad = float(np.log(1e-5))
-        vocoder_input = torch.nn.functional.pad(vocoder_input, (0, 0, 0, short), value=pad)
-        mel_target = torch.nn.functional.pad(mel_target, (0, 0, 0, short), value=pad)
-        audio = torch.nn.functional.pad(audio, (0, short * HOP))
-    starts = [random.randint(0, max(0, int(n) - segment_frames)) for n in batch["frame_lengths"].tolist()]
-    mel_segments = torch.stack(
-        [vocoder_input[i, s : s + segment_frames] for i, s in enumerate(starts)]
-    ).transpose(1, 2)
-    audio_segments = torch.stack(
-        [audio[i, s * HOP : (s + segment_frames) * HOP] for i, s in enumerate(starts)]
+    mel_segments, audio_segments, target_segments = vocoder_segments(
+        batch, mel_target, out.mel.detach(), segment_frames, vocoder_predicted_share
     )
-    target_segments = torch.stack(
-        [mel_target[i, s : s + segment_frames] for i, s in enumerate(starts)]
-    ).transpose(1, 2)
-    with torch.autocast(audio.device.type, enabled=False):
+    with torch.autocast(audio_segments.device.type, enabled=False):
         generated = model.vocoder(mel_segments)
     losses["stft"] = multi_resolution_stft_loss(generated, audio_segments)
     losses["vocoder_mel"] = (log_mel(generated) - target_segments).abs().mean()
@@ -244,6 +262,29 @@ def _recording_examples(
     return examples, skipped
 
 
+def training_examples(
+    config: TrainConfig, out: Path, log: Callable[[str], None]
+) -> tuple[list[TeacherExample], int]:
+    """The run's training examples sorted by length (real recordings, or teacher speech), and how many
+    were skipped; the held-out test lists are written to ``out/test_sentences`` on the way."""
+    started = time.perf_counter()
+    if config.recordings:
+        examples, skipped = _recording_examples(config, out, log)
+    else:
+        items, tests = teacher_items(config)
+        for lang, sentences in tests.items():
+            atomic_write_text(out / "test_sentences" / f"{lang}.txt", "".join(f"{s}\n" for s in sentences))
+        examples, skipped = teacher_examples(config, items, log)
+    log(
+        f"teacher data: {len(examples)} utterances ({audio_hours(examples):.2f} h), {skipped} skipped as "
+        f"unaligned, {time.perf_counter() - started:.0f} s"
+    )
+    if not examples:
+        raise ValueError("no teacher example could be built; check the corpus path and languages")
+    examples.sort(key=lambda e: len(e.ids))
+    return examples, skipped
+
+
 def _starting_model(config: TrainConfig, inventory_size: int, speakers: int) -> tuple[VoiceModel, dict]:
     """A fresh model, or the one of ``config.resume`` with its earlier training card."""
     if config.resume:
@@ -260,21 +301,8 @@ def train_voice(config: TrainConfig, log: Callable[[str], None] = print) -> Trai
     device = torch.device(config.device if config.device != "cuda" or torch.cuda.is_available() else "cpu")
     out = Path(config.out)
     started = time.perf_counter()
-    if config.recordings:
-        examples, skipped = _recording_examples(config, out, log)
-    else:
-        items, tests = teacher_items(config)
-        for lang, sentences in tests.items():
-            atomic_write_text(out / "test_sentences" / f"{lang}.txt", "".join(f"{s}\n" for s in sentences))
-        examples, skipped = teacher_examples(config, items, log)
+    examples, skipped = training_examples(config, out, log)
     hours = audio_hours(examples)
-    log(
-        f"teacher data: {len(examples)} utterances ({hours:.2f} h), {skipped} skipped as unaligned, "
-        f"{time.perf_counter() - started:.0f} s"
-    )
-    if not examples:
-        raise ValueError("no teacher example could be built; check the corpus path and languages")
-    examples.sort(key=lambda e: len(e.ids))
     inventory = load_inventory()
     model, earlier = _starting_model(config, len(inventory.tokens), len(inventory.speakers))
     model = model.to(device).train()

@@ -198,6 +198,81 @@ def train(
     _out.print(f"checkpoint {result.checkpoint} after {result.steps} steps (final loss {result.loss:.3f})")
 
 
+@tts_app.command("train-vocoder")
+def train_vocoder(
+    checkpoint: Annotated[Path, typer.Argument(help="Voice checkpoint whose vocoder is fine-tuned.")],
+    out: Annotated[
+        Path, typer.Option("--out", help="Run folder: checkpoint/ (the voice) and discriminators/.")
+    ] = Path("runs/tts/vocoder_gan"),
+    corpus: Annotated[Path, typer.Option("--corpus", help="Folder of <lang>.txt training text.")] = Path(
+        "../shared/corpora/train"
+    ),
+    sentences_per_language: Annotated[
+        int, typer.Option(help="Teacher sentences per language (as the voice was trained).")
+    ] = 400,
+    teacher_data: Annotated[
+        Path | None,
+        typer.Option(help="Folder to load teacher data from, or to save it to once synthesized."),
+    ] = None,
+    minutes: Annotated[float, typer.Option(help="Wall-clock budget for the training loop.")] = 5.0,
+    finish_by: Annotated[
+        float, typer.Option(help="Unix time by which the loop ends, whatever --minutes says (0: none).")
+    ] = 0.0,
+    steps: Annotated[
+        int, typer.Option(help="Stop after this many steps even if time is left (0: no limit).")
+    ] = 0,
+    batch_size: Annotated[int, typer.Option(help="Segments per step.")] = 32,
+    segment_frames: Annotated[int, typer.Option(help="Mel frames per training segment.")] = 48,
+    predicted_share: Annotated[
+        float, typer.Option(help="Share of segments cut from the acoustic model's own mel.")
+    ] = 0.5,
+    generator_learning_rate: Annotated[float, typer.Option(help="Peak AdamW rate of the vocoder.")] = 1e-4,
+    discriminator_learning_rate: Annotated[
+        float, typer.Option(help="Peak AdamW rate of the discriminators.")
+    ] = 2e-4,
+    discriminator_warmup_steps: Annotated[
+        int, typer.Option(help="Steps the discriminators learn alone first (skipped when resuming them).")
+    ] = 200,
+    discriminators: Annotated[
+        Path | None, typer.Option(help="An earlier run's discriminators/ folder to resume.")
+    ] = None,
+    workers: Annotated[int, typer.Option(help="Processes synthesizing teacher data (0: one per core).")] = 0,
+    device: Annotated[str, typer.Option(help="torch device: cuda or cpu.")] = "cuda",
+    tiny: Annotated[bool, typer.Option(help="Toy discriminators, to prove the loop on a CPU.")] = False,
+) -> None:
+    """Fine-tune a voice's vocoder against multi-period and multi-resolution discriminators.
+
+    The acoustic model stays frozen; the result is a voice checkpoint to export as usual.
+
+    Example: indic tts train-vocoder runs/tts/voice/checkpoint --out runs/tts/gan --minutes 6 --device cuda
+    """
+    with _clear_errors():
+        from tts.vocoder_adversarial import AdversarialConfig, train_vocoder_adversarially
+
+        config = AdversarialConfig(
+            checkpoint=str(checkpoint),
+            out=str(out),
+            corpus=str(corpus),
+            sentences_per_language=sentences_per_language,
+            teacher_data=str(teacher_data or ""),
+            minutes=minutes,
+            finish_by=finish_by,
+            steps=steps,
+            batch_size=batch_size,
+            segment_frames=segment_frames,
+            predicted_share=predicted_share,
+            generator_learning_rate=generator_learning_rate,
+            discriminator_learning_rate=discriminator_learning_rate,
+            discriminator_warmup_steps=discriminator_warmup_steps,
+            discriminators=str(discriminators or ""),
+            workers=workers,
+            device=device,
+            tiny=tiny,
+        )
+        result = train_vocoder_adversarially(config, log=lambda message: _err.print(message, highlight=False))
+    _out.print(f"checkpoint {result.checkpoint} after {result.steps} adversarial steps ({result.losses})")
+
+
 @tts_app.command("export")
 def export(
     checkpoint: Annotated[Path, typer.Argument(help="Checkpoint folder written by `indic tts train`.")],

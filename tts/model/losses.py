@@ -1,8 +1,12 @@
-"""Training losses: masked acoustic losses and the vocoder's multi-resolution STFT loss.
+"""Training losses: masked acoustic losses, the vocoder's multi-resolution STFT loss, and the
+least-squares adversarial and feature-matching losses of its adversarial fine-tuning.
 
-Without a discriminator (no time for GAN training in one short GPU run) the vocoder learns from
-spectral convergence + log-magnitude distance at three resolutions plus a mel L1, the recipe of
-Parallel WaveGAN's auxiliary loss; it is enough for intelligible speech from clean teacher audio.
+The joint voice training has no discriminator: the vocoder learns from spectral convergence +
+log-magnitude distance at three resolutions plus a mel L1, the recipe of Parallel WaveGAN's
+auxiliary loss. That leaves phase and transients smeared, so a second stage
+(:mod:`tts.vocoder_adversarial`) fine-tunes the vocoder against discriminators with HiFi-GAN's
+objective: least-squares GAN losses summed over sub-discriminators, feature matching (L1 between
+the discriminators' feature maps of real and generated audio), and the mel L1 weighted 45.
 
 Example::
 
@@ -42,3 +46,26 @@ def multi_resolution_stft_loss(prediction: torch.Tensor, target: torch.Tensor) -
         convergence = torch.linalg.norm(true - pred) / torch.linalg.norm(true).clamp(min=1e-7)
         total = total + convergence + (pred.log() - true.log()).abs().mean()
     return total / len(RESOLUTIONS)
+
+
+def discriminator_loss(real_scores: list[torch.Tensor], fake_scores: list[torch.Tensor]) -> torch.Tensor:
+    """Least-squares GAN loss of the discriminators: real → 1, generated → 0, summed over them."""
+    pairs = zip(real_scores, fake_scores, strict=True)
+    terms = (((1 - real) ** 2).mean() + (fake**2).mean() for real, fake in pairs)
+    return sum(terms, real_scores[0].new_zeros(()))
+
+
+def generator_adversarial_loss(fake_scores: list[torch.Tensor]) -> torch.Tensor:
+    """Least-squares GAN loss of the generator: its audio should be scored 1 by every discriminator."""
+    return sum((((1 - fake) ** 2).mean() for fake in fake_scores), fake_scores[0].new_zeros(()))
+
+
+def feature_matching_loss(
+    real_features: list[list[torch.Tensor]], fake_features: list[list[torch.Tensor]]
+) -> torch.Tensor:
+    """L1 between real and generated feature maps, layer by layer, summed (real ones detached)."""
+    total = real_features[0][0].new_zeros(())
+    for real_maps, fake_maps in zip(real_features, fake_features, strict=True):
+        for real, fake in zip(real_maps, fake_maps, strict=True):
+            total = total + (real.detach() - fake).abs().mean()
+    return total

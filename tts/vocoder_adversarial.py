@@ -1,0 +1,260 @@
+"""Adversarial fine-tuning of a trained voice's vocoder (HiFi-GAN's objective, Vocos's generator).
+
+Why a second stage: the joint training (:mod:`tts.train`) fits the vocoder with spectral losses only,
+which leave phase and short transients smeared; copy synthesis (the vocoder alone on the teacher's
+own mel) showed it makes half of the voice's extra phoneme errors, stop-burst place above all. This
+stage keeps the acoustic model frozen and trains only the vocoder against a multi-period and a
+multi-resolution discriminator (:mod:`tts.model.discriminators`), with feature matching and the mel
+L1 weighted as HiFi-GAN weights them. The discriminators first learn alone for
+``discriminator_warmup_steps`` so that their first gradients to the vocoder carry information.
+
+As in the joint training, a ``predicted_share`` of the segments feed the vocoder the acoustic
+model's teacher-forced mel (what it hears at inference) while the target stays the teacher's audio.
+The result is a voice checkpoint of the same architecture (export it with ``indic tts export``), and
+the discriminators' weights beside it, so a later run resumes the game where this one stopped.
+
+Example::
+
+    >>> config = AdversarialConfig(checkpoint="runs/tts/voice/checkpoint", out="runs/tts/gan", device="cpu")
+    >>> train_vocoder_adversarially(config).checkpoint                            # doctest: +SKIP
+    PosixPath('runs/tts/gan/checkpoint')
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from indic.atomic import atomic_write_text
+from indic.languages import LANGUAGE_CODES
+from tts.checkpoint import load_checkpoint, load_state_shards, save_checkpoint, save_state_shards
+from tts.model.discriminators import MultiPeriodDiscriminator, MultiResolutionDiscriminator
+from tts.model.losses import discriminator_loss, feature_matching_loss, generator_adversarial_loss
+from tts.model.mel import LogMel
+from tts.schedule import time_budget_learning_rate
+from tts.train import TrainConfig, collate, training_examples, vocoder_segments
+
+DISCRIMINATORS_CARD = "discriminators.json"
+TINY_DISCRIMINATOR_CHANNELS = (4, 8)
+
+
+@dataclass
+class AdversarialConfig:
+    """One adversarial fine-tuning run; the CLI flags have the same names."""
+
+    checkpoint: str
+    out: str = "runs/tts/vocoder_gan"
+    corpus: str = "../shared/corpora/train"
+    languages: tuple[str, ...] = LANGUAGE_CODES
+    sentences_per_language: int = 400
+    teacher_data: str = ""
+    workers: int = 0
+    minutes: float = 5.0
+    finish_by: float = 0.0
+    """Unix time by which the loop must end whatever ``minutes`` says (0: no such limit)."""
+    steps: int = 0
+    batch_size: int = 32
+    segment_frames: int = 48
+    predicted_share: float = 0.5
+    generator_learning_rate: float = 1e-4
+    discriminator_learning_rate: float = 2e-4
+    discriminator_warmup_steps: int = 200
+    mel_weight: float = 45.0
+    feature_weight: float = 2.0
+    discriminators: str = ""
+    """Folder of an earlier run's discriminators to resume (``<out>/discriminators``)."""
+    device: str = "cuda"
+    seed: int = 0
+    tiny: bool = False
+    """Toy discriminators, to prove the loop on a CPU."""
+
+
+@dataclass(frozen=True)
+class AdversarialResult:
+    checkpoint: Path
+    discriminators: Path
+    steps: int
+    losses: dict[str, float]
+
+
+class Discriminators(nn.Module):
+    """The multi-period and multi-resolution discriminators, saved and restored together."""
+
+    def __init__(self, tiny: bool = False) -> None:
+        super().__init__()
+        if tiny:
+            self.period = MultiPeriodDiscriminator(channels=TINY_DISCRIMINATOR_CHANNELS)
+            self.resolution = MultiResolutionDiscriminator(channels=TINY_DISCRIMINATOR_CHANNELS[0])
+        else:
+            self.period = MultiPeriodDiscriminator()
+            self.resolution = MultiResolutionDiscriminator()
+
+    def save(self, folder: Path, card: dict) -> Path:
+        names = save_state_shards(self.state_dict(), folder, prefix="discriminators")
+        text = json.dumps({**card, "shards": names}, indent=1) + "\n"
+        atomic_write_text(folder / DISCRIMINATORS_CARD, text)
+        return folder
+
+    @classmethod
+    def load(cls, folder: str | Path) -> tuple[Discriminators, dict]:
+        path = Path(folder)
+        if not (path / DISCRIMINATORS_CARD).is_file():
+            raise FileNotFoundError(f"{path} holds no discriminators: {DISCRIMINATORS_CARD} is missing")
+        card = json.loads((path / DISCRIMINATORS_CARD).read_text(encoding="utf-8"))
+        model = cls(tiny=bool(card.get("tiny", False)))
+        model.load_state_dict(load_state_shards(path, card.pop("shards")))
+        return model, card
+
+
+def _teacher_config(config: AdversarialConfig) -> TrainConfig:
+    """The joint trainer's data settings, so this stage reads exactly the voice's teacher data."""
+    return TrainConfig(
+        out=config.out,
+        corpus=config.corpus,
+        languages=config.languages,
+        sentences_per_language=config.sentences_per_language,
+        workers=config.workers,
+        teacher_data=config.teacher_data,
+        seed=config.seed,
+    )
+
+
+def train_vocoder_adversarially(
+    config: AdversarialConfig, log: Callable[[str], None] = print
+) -> AdversarialResult:
+    """Teacher data → discriminator warm-up → adversarial loop → voice checkpoint + discriminators."""
+    random.seed(config.seed)
+    torch.manual_seed(config.seed)
+    device = torch.device(config.device if config.device != "cuda" or torch.cuda.is_available() else "cpu")
+    out = Path(config.out)
+    started = time.perf_counter()
+    model, inventory, card = load_checkpoint(config.checkpoint)
+    examples, _ = training_examples(_teacher_config(config), out, log)
+    model = model.to(device)
+    acoustic = model.acoustic.eval().requires_grad_(False)
+    vocoder = model.vocoder.train()
+    if config.discriminators:
+        discriminators, earlier = Discriminators.load(config.discriminators)
+    else:
+        discriminators, earlier = Discriminators(config.tiny), {}
+    discriminators = discriminators.to(device).train()
+    log(
+        f"vocoder {sum(p.numel() for p in vocoder.parameters()) / 1e6:.2f}M parameters, discriminators "
+        f"{sum(p.numel() for p in discriminators.parameters()) / 1e6:.2f}M"
+        + (f" (resumed after {earlier.get('steps_done', 0)} steps)" if earlier else "")
+    )
+    log_mel = LogMel().to(device)
+    betas = (0.8, 0.99)
+    generator_optimizer = torch.optim.AdamW(vocoder.parameters(), config.generator_learning_rate, betas)
+    discriminator_optimizer = torch.optim.AdamW(
+        discriminators.parameters(), config.discriminator_learning_rate, betas
+    )
+    use_bf16 = device.type == "cuda"
+    if use_bf16:
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+    budget = config.minutes * 60
+    if config.finish_by:
+        budget = min(budget, config.finish_by - time.time())
+    warmup = 0 if earlier else config.discriminator_warmup_steps
+
+    def next_batch() -> dict[str, torch.Tensor]:
+        start = random.randint(0, max(0, len(examples) - config.batch_size))
+        return collate(examples[start : start + config.batch_size], device)
+
+    def judge(audio: torch.Tensor) -> tuple[list[torch.Tensor], list[list[torch.Tensor]]]:
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_bf16):
+            period_scores, period_features = discriminators.period(audio)
+            resolution_scores, resolution_features = discriminators.resolution(audio)
+        return period_scores + resolution_scores, period_features + resolution_features
+
+    step, losses = 0, {}
+    loop_start = time.perf_counter()
+    with ThreadPoolExecutor(1) as prefetch:
+        pending = prefetch.submit(next_batch)
+        while True:
+            elapsed = time.perf_counter() - loop_start
+            if elapsed > budget or (config.steps and step >= config.steps):
+                break
+            progress = elapsed / max(budget, 1e-9)
+            d_lr = time_budget_learning_rate(config.discriminator_learning_rate, step, 50, progress)
+            g_step = max(0, step - warmup)
+            g_lr = time_budget_learning_rate(config.generator_learning_rate, g_step, 50, progress)
+            for group in discriminator_optimizer.param_groups:
+                group["lr"] = d_lr
+            for group in generator_optimizer.param_groups:
+                group["lr"] = g_lr
+            batch = pending.result()
+            pending = prefetch.submit(next_batch)
+            with torch.no_grad():
+                mel_target = log_mel(batch["audio"]).transpose(1, 2)
+                predicted = mel_target
+                if config.predicted_share > 0:
+                    positions = torch.arange(batch["ids"].shape[1], device=device)[None]
+                    token_mask = positions < batch["token_lengths"][:, None]
+                    with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_bf16):
+                        predicted = acoustic(
+                            batch["ids"],
+                            batch["language"],
+                            batch["speaker"],
+                            token_mask,
+                            durations=batch["durations"],
+                            pitch=batch["pitch"],
+                            energy=batch["energy"],
+                        ).mel.float()
+            mel_segments, audio_segments, target_segments = vocoder_segments(
+                batch, mel_target, predicted, config.segment_frames, config.predicted_share
+            )
+            generated = vocoder(mel_segments)
+
+            real_scores, _ = judge(audio_segments)
+            fake_scores, _ = judge(generated.detach())
+            d_loss = discriminator_loss(real_scores, fake_scores)
+            discriminator_optimizer.zero_grad(set_to_none=True)
+            d_loss.backward()
+            torch.nn.utils.clip_grad_norm_(discriminators.parameters(), 10.0)
+            discriminator_optimizer.step()
+            losses = {"discriminator": d_loss.detach()}
+
+            if step >= warmup:
+                with torch.no_grad():
+                    _, real_features = judge(audio_segments)
+                fake_scores, fake_features = judge(generated)
+                adversarial = generator_adversarial_loss(fake_scores)
+                matching = feature_matching_loss(real_features, fake_features)
+                mel = (log_mel(generated) - target_segments).abs().mean()
+                g_loss = adversarial + config.feature_weight * matching + config.mel_weight * mel
+                generator_optimizer.zero_grad(set_to_none=True)
+                g_loss.backward()
+                torch.nn.utils.clip_grad_norm_(vocoder.parameters(), 10.0)
+                generator_optimizer.step()
+                losses.update(adversarial=adversarial.detach(), matching=matching.detach(), mel=mel.detach())
+            step += 1
+            if step % 100 == 0 or step in (1, warmup + 1):
+                parts = " ".join(f"{k}={float(v):.3f}" for k, v in losses.items())
+                log(f"step {step} {time.perf_counter() - loop_start:.0f}s lr_g={g_lr:.2e} {parts}")
+        pending.result()
+    final = {k: round(float(v), 4) for k, v in losses.items()}
+    earlier_steps = int(earlier.get("steps_done", 0))
+    run_card = {
+        **{k: v for k, v in asdict(config).items() if k != "languages"},
+        "steps_done": earlier_steps + step,
+        "steps_this_run": step,
+        "final_losses": final,
+        "device": str(device) if device.type == "cpu" else torch.cuda.get_device_name(device),
+        "wall_seconds": round(time.perf_counter() - started, 1),
+    }
+    checkpoint = save_checkpoint(
+        model.cpu().eval(), inventory, out / "checkpoint", {**card, "vocoder_adversarial": run_card}
+    )
+    saved = discriminators.cpu().save(out / "discriminators", {**run_card, "tiny": config.tiny})
+    log(f"saved {checkpoint} and {saved} after {step} adversarial steps ({earlier_steps + step} in all)")
+    return AdversarialResult(checkpoint, saved, step, final)
