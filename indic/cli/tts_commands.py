@@ -236,20 +236,29 @@ def train_vocoder(
     discriminators: Annotated[
         Path | None, typer.Option(help="An earlier run's discriminators/ folder to resume.")
     ] = None,
+    adversarial: Annotated[
+        bool, typer.Option(help="Train against discriminators; --no-adversarial: spectral losses only.")
+    ] = True,
+    extra_layers: Annotated[
+        int, typer.Option(help="Vocoder blocks to add first (they start as the identity).")
+    ] = 0,
     workers: Annotated[int, typer.Option(help="Processes synthesizing teacher data (0: one per core).")] = 0,
     device: Annotated[str, typer.Option(help="torch device: cuda or cpu.")] = "cuda",
     tiny: Annotated[bool, typer.Option(help="Toy discriminators, to prove the loop on a CPU.")] = False,
 ) -> None:
-    """Fine-tune a voice's vocoder against multi-period and multi-resolution discriminators.
+    """Fine-tune a voice's vocoder against multi-period and multi-resolution discriminators, or (with
+    --no-adversarial) with spectral losses only, optionally grown by --extra-layers blocks.
 
     The acoustic model stays frozen; the result is a voice checkpoint to export as usual.
 
     Example: indic tts train-vocoder runs/tts/voice/checkpoint --out runs/tts/gan --minutes 6 --device cuda
+
+    Example: indic tts train-vocoder runs/tts/voice/checkpoint --no-adversarial --extra-layers 4
     """
     with _clear_errors():
-        from tts.vocoder_adversarial import AdversarialConfig, train_vocoder_adversarially
+        from tts.vocoder_tuning import VocoderTuningConfig, tune_vocoder
 
-        config = AdversarialConfig(
+        config = VocoderTuningConfig(
             checkpoint=str(checkpoint),
             out=str(out),
             corpus=str(corpus),
@@ -265,12 +274,14 @@ def train_vocoder(
             discriminator_learning_rate=discriminator_learning_rate,
             discriminator_warmup_steps=discriminator_warmup_steps,
             discriminators=str(discriminators or ""),
+            adversarial=adversarial,
+            extra_layers=extra_layers,
             workers=workers,
             device=device,
             tiny=tiny,
         )
-        result = train_vocoder_adversarially(config, log=lambda message: _err.print(message, highlight=False))
-    _out.print(f"checkpoint {result.checkpoint} after {result.steps} adversarial steps ({result.losses})")
+        result = tune_vocoder(config, log=lambda message: _err.print(message, highlight=False))
+    _out.print(f"checkpoint {result.checkpoint} after {result.steps} vocoder steps ({result.losses})")
 
 
 @tts_app.command("export")

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# One GPU job of at most 9 minutes that fine-tunes the multilingual voice's vocoder adversarially
-# (`indic tts train-vocoder`: frozen acoustic model, multi-period + multi-resolution discriminators),
+# One GPU job of at most 9 minutes that fine-tunes the multilingual voice's vocoder alone
+# (`indic tts train-vocoder`: frozen acoustic model; by default against multi-period + multi-resolution
+# discriminators, or as VOCODER_JOB_FLAGS say, e.g. "--no-adversarial --extra-layers 4"),
 # then scores the phoneme error rate of the teacher, the new voice and copy synthesis (its vocoder on
 # the teacher's own mel) on the held-out sentences with a recognizer carried in, not retrained, so
 # the figures compare with earlier runs of the same recognizer. Teacher speech is synthesized on
@@ -9,13 +10,14 @@
 #   bash scripts/gpu/vocoder_job.sh prepare CHECKPOINT RECOGNIZER [DISCRIMINATORS]   # development machine
 #   OUT=results bash scripts/gpu/vocoder_job.sh run                                  # GPU machine, repo root
 #
-# $OUT receives job.log, checkpoint/ (the voice, float16 shards), discriminators/ (to resume the
-# game in a later job) and heldout/per.json (every held-out sentence's phoneme edits per system).
+# $OUT receives job.log, checkpoint/ (the voice, float16 shards), discriminators/ (adversarial runs:
+# to resume the game in a later job) and heldout/per.json (every held-out sentence's phoneme edits per system).
 # `run` needs only runs/tts5/gpu_upload/: checkpoint/, recognizer/, optionally discriminators/,
 # corpus.tar.bz2, and site/ with espeakng-loader and indic-numtowords unpacked (the same site and
 # corpus as scripts/gpu/tts_job.sh prepares).
 # Optional environment:
 #   VOCODER_JOB_SECONDS  total budget (530)
+#   VOCODER_JOB_FLAGS    more flags for `indic tts train-vocoder`
 #   VOCODER_JOB_TINY=1   a dry run on a CPU (2 sentences per language, 3 steps, toy discriminators)
 set -euo pipefail
 
@@ -62,6 +64,8 @@ run() {
         flags=(--tiny --discriminator-warmup-steps 1 --segment-frames 8)
     fi
     [ -d "$UPLOAD/discriminators" ] && flags+=(--discriminators "$UPLOAD/discriminators")
+    # shellcheck disable=SC2206  # the extra flags are meant to split on spaces
+    flags+=(${VOCODER_JOB_FLAGS:-})
     local train_end=$((budget - score_s - 45))
 
     since "vocoder: adversarial fine-tuning until +$train_end s"
@@ -69,8 +73,9 @@ run() {
         --sentences-per-language "$sentences" --workers "$workers" --batch-size "$batch" \
         --teacher-data "$run_dir/teacher" --finish-by $((start + train_end)) --minutes 60 \
         --steps "$steps" --device cuda "${flags[@]}"
-    cp -r "$run_dir/checkpoint" "$run_dir/discriminators" "$OUT/"
-    since "checkpoint and discriminators copied to \$OUT"
+    cp -r "$run_dir/checkpoint" "$OUT/"
+    [ -d "$run_dir/discriminators" ] && cp -r "$run_dir/discriminators" "$OUT/"
+    since "checkpoint copied to \$OUT"
 
     since "phoneme error rates: $per_language held-out sentences per language, $score_workers processes"
     local left=$((start + budget - 8 - $(date +%s)))

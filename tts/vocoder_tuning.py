@@ -1,4 +1,4 @@
-"""Adversarial fine-tuning of a trained voice's vocoder (HiFi-GAN's objective, Vocos's generator).
+"""Fine-tuning a trained voice's vocoder alone: adversarially (HiFi-GAN's objective), or deeper.
 
 Why a second stage: the joint training (:mod:`tts.train`) fits the vocoder with spectral losses only,
 which leave phase and short transients smeared; copy synthesis (the vocoder alone on the teacher's
@@ -10,13 +10,19 @@ L1 weighted as HiFi-GAN weights them. The discriminators first learn alone for
 
 As in the joint training, a ``predicted_share`` of the segments feed the vocoder the acoustic
 model's teacher-forced mel (what it hears at inference) while the target stays the teacher's audio.
-The result is a voice checkpoint of the same architecture (export it with ``indic tts export``), and
-the discriminators' weights beside it, so a later run resumes the game where this one stopped.
+The result is a voice checkpoint (export it with ``indic tts export``), and the discriminators'
+weights beside it, so a later run resumes the game where this one stopped.
+
+``adversarial=False`` trains the vocoder with the joint trainer's spectral losses only (multi-
+resolution STFT + mel L1), and ``extra_layers`` grows it first by ConvNeXt blocks whose layer scale
+starts at zero: the grown vocoder starts as exactly the trained one, and the frozen acoustic model
+lets every step go to the vocoder. That is the cheap test of whether the vocoder is short of
+capacity rather than of a better objective.
 
 Example::
 
-    >>> config = AdversarialConfig(checkpoint="runs/tts/voice/checkpoint", out="runs/tts/gan", device="cpu")
-    >>> train_vocoder_adversarially(config).checkpoint                            # doctest: +SKIP
+    >>> config = VocoderTuningConfig(checkpoint="runs/tts/voice/checkpoint", out="runs/tts/gan", device="cpu")
+    >>> tune_vocoder(config).checkpoint                            # doctest: +SKIP
     PosixPath('runs/tts/gan/checkpoint')
 """
 
@@ -27,7 +33,7 @@ import random
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import torch
@@ -37,8 +43,14 @@ from indic.atomic import atomic_write_text
 from indic.languages import LANGUAGE_CODES
 from tts.checkpoint import load_checkpoint, load_state_shards, save_checkpoint, save_state_shards
 from tts.model.discriminators import MultiPeriodDiscriminator, MultiResolutionDiscriminator
-from tts.model.losses import discriminator_loss, feature_matching_loss, generator_adversarial_loss
+from tts.model.losses import (
+    discriminator_loss,
+    feature_matching_loss,
+    generator_adversarial_loss,
+    multi_resolution_stft_loss,
+)
 from tts.model.mel import LogMel
+from tts.model.voice_model import VoiceModel
 from tts.schedule import time_budget_learning_rate
 from tts.train import TrainConfig, collate, training_examples, vocoder_segments
 
@@ -47,7 +59,7 @@ TINY_DISCRIMINATOR_CHANNELS = (4, 8)
 
 
 @dataclass
-class AdversarialConfig:
+class VocoderTuningConfig:
     """One adversarial fine-tuning run; the CLI flags have the same names."""
 
     checkpoint: str
@@ -71,6 +83,10 @@ class AdversarialConfig:
     feature_weight: float = 2.0
     discriminators: str = ""
     """Folder of an earlier run's discriminators to resume (``<out>/discriminators``)."""
+    adversarial: bool = True
+    """False: spectral losses only, no discriminators."""
+    extra_layers: int = 0
+    """ConvNeXt blocks appended to the vocoder (identity at the start) before training."""
     device: str = "cuda"
     seed: int = 0
     tiny: bool = False
@@ -78,9 +94,9 @@ class AdversarialConfig:
 
 
 @dataclass(frozen=True)
-class AdversarialResult:
+class VocoderTuningResult:
     checkpoint: Path
-    discriminators: Path
+    discriminators: Path | None
     steps: int
     losses: dict[str, float]
 
@@ -114,7 +130,20 @@ class Discriminators(nn.Module):
         return model, card
 
 
-def _teacher_config(config: AdversarialConfig) -> TrainConfig:
+def grow_vocoder(model: VoiceModel, extra_layers: int) -> VoiceModel:
+    """``model`` with ``extra_layers`` more vocoder blocks whose layer scale is zero, so the grown
+    voice computes exactly what ``model`` computes until training moves them."""
+    grown = VoiceModel(replace(model.config, vocoder_layers=model.config.vocoder_layers + extra_layers))
+    missing, unexpected = grown.load_state_dict(model.state_dict(), strict=False)
+    if unexpected or not all(name.startswith("vocoder.blocks.") for name in missing):
+        raise ValueError(f"cannot grow the vocoder: unexpected {unexpected}, missing {missing}")
+    with torch.no_grad():
+        for block in grown.vocoder.blocks[model.config.vocoder_layers :]:
+            block.scale.zero_()
+    return grown
+
+
+def _teacher_config(config: VocoderTuningConfig) -> TrainConfig:
     """The joint trainer's data settings, so this stage reads exactly the voice's teacher data."""
     return TrainConfig(
         out=config.out,
@@ -127,28 +156,35 @@ def _teacher_config(config: AdversarialConfig) -> TrainConfig:
     )
 
 
-def train_vocoder_adversarially(
-    config: AdversarialConfig, log: Callable[[str], None] = print
-) -> AdversarialResult:
-    """Teacher data → discriminator warm-up → adversarial loop → voice checkpoint + discriminators."""
+def tune_vocoder(config: VocoderTuningConfig, log: Callable[[str], None] = print) -> VocoderTuningResult:
+    """Teacher data → (discriminator warm-up →) vocoder loop → voice checkpoint (+ discriminators)."""
     random.seed(config.seed)
     torch.manual_seed(config.seed)
     device = torch.device(config.device if config.device != "cuda" or torch.cuda.is_available() else "cpu")
     out = Path(config.out)
     started = time.perf_counter()
     model, inventory, card = load_checkpoint(config.checkpoint)
+    if config.extra_layers:
+        model = grow_vocoder(model, config.extra_layers)
     examples, _ = training_examples(_teacher_config(config), out, log)
     model = model.to(device)
     acoustic = model.acoustic.eval().requires_grad_(False)
     vocoder = model.vocoder.train()
-    if config.discriminators:
+    if config.discriminators and config.adversarial:
         discriminators, earlier = Discriminators.load(config.discriminators)
     else:
         discriminators, earlier = Discriminators(config.tiny), {}
-    discriminators = discriminators.to(device).train()
+    # Without the adversarial game the discriminators stay on the CPU, untrained and unsaved.
+    if config.adversarial:
+        discriminators = discriminators.to(device).train()
+    judged = (
+        f"discriminators {sum(p.numel() for p in discriminators.parameters()) / 1e6:.2f}M"
+        if config.adversarial
+        else "spectral losses only"
+    )
     log(
-        f"vocoder {sum(p.numel() for p in vocoder.parameters()) / 1e6:.2f}M parameters, discriminators "
-        f"{sum(p.numel() for p in discriminators.parameters()) / 1e6:.2f}M"
+        f"vocoder {sum(p.numel() for p in vocoder.parameters()) / 1e6:.2f}M parameters "
+        f"({model.config.vocoder_layers} blocks), {judged}"
         + (f" (resumed after {earlier.get('steps_done', 0)} steps)" if earlier else "")
     )
     log_mel = LogMel().to(device)
@@ -164,7 +200,7 @@ def train_vocoder_adversarially(
     budget = config.minutes * 60
     if config.finish_by:
         budget = min(budget, config.finish_by - time.time())
-    warmup = 0 if earlier else config.discriminator_warmup_steps
+    warmup = 0 if earlier or not config.adversarial else config.discriminator_warmup_steps
 
     def next_batch() -> dict[str, torch.Tensor]:
         start = random.randint(0, max(0, len(examples) - config.batch_size))
@@ -215,28 +251,35 @@ def train_vocoder_adversarially(
             )
             generated = vocoder(mel_segments)
 
-            real_scores, _ = judge(audio_segments)
-            fake_scores, _ = judge(generated.detach())
-            d_loss = discriminator_loss(real_scores, fake_scores)
-            discriminator_optimizer.zero_grad(set_to_none=True)
-            d_loss.backward()
-            torch.nn.utils.clip_grad_norm_(discriminators.parameters(), 10.0)
-            discriminator_optimizer.step()
-            losses = {"discriminator": d_loss.detach()}
-
+            losses = {}
+            if config.adversarial:
+                real_scores, _ = judge(audio_segments)
+                fake_scores, _ = judge(generated.detach())
+                d_loss = discriminator_loss(real_scores, fake_scores)
+                discriminator_optimizer.zero_grad(set_to_none=True)
+                d_loss.backward()
+                torch.nn.utils.clip_grad_norm_(discriminators.parameters(), 10.0)
+                discriminator_optimizer.step()
+                losses["discriminator"] = d_loss.detach()
             if step >= warmup:
-                with torch.no_grad():
-                    _, real_features = judge(audio_segments)
-                fake_scores, fake_features = judge(generated)
-                adversarial = generator_adversarial_loss(fake_scores)
-                matching = feature_matching_loss(real_features, fake_features)
                 mel = (log_mel(generated) - target_segments).abs().mean()
-                g_loss = adversarial + config.feature_weight * matching + config.mel_weight * mel
+                if config.adversarial:
+                    with torch.no_grad():
+                        _, real_features = judge(audio_segments)
+                    fake_scores, fake_features = judge(generated)
+                    adversarial = generator_adversarial_loss(fake_scores)
+                    matching = feature_matching_loss(real_features, fake_features)
+                    g_loss = adversarial + config.feature_weight * matching + config.mel_weight * mel
+                    losses.update(adversarial=adversarial.detach(), matching=matching.detach())
+                else:
+                    stft = multi_resolution_stft_loss(generated, audio_segments)
+                    g_loss = stft + mel
+                    losses["stft"] = stft.detach()
+                losses["mel"] = mel.detach()
                 generator_optimizer.zero_grad(set_to_none=True)
                 g_loss.backward()
                 torch.nn.utils.clip_grad_norm_(vocoder.parameters(), 10.0)
                 generator_optimizer.step()
-                losses.update(adversarial=adversarial.detach(), matching=matching.detach(), mel=mel.detach())
             step += 1
             if step % 100 == 0 or step in (1, warmup + 1):
                 parts = " ".join(f"{k}={float(v):.3f}" for k, v in losses.items())
@@ -253,8 +296,10 @@ def train_vocoder_adversarially(
         "wall_seconds": round(time.perf_counter() - started, 1),
     }
     checkpoint = save_checkpoint(
-        model.cpu().eval(), inventory, out / "checkpoint", {**card, "vocoder_adversarial": run_card}
+        model.cpu().eval(), inventory, out / "checkpoint", {**card, "vocoder_tuning": run_card}
     )
-    saved = discriminators.cpu().save(out / "discriminators", {**run_card, "tiny": config.tiny})
-    log(f"saved {checkpoint} and {saved} after {step} adversarial steps ({earlier_steps + step} in all)")
-    return AdversarialResult(checkpoint, saved, step, final)
+    saved = None
+    if config.adversarial:
+        saved = discriminators.cpu().save(out / "discriminators", {**run_card, "tiny": config.tiny})
+    log(f"saved {checkpoint} after {step} vocoder steps ({earlier_steps + step} in all)")
+    return VocoderTuningResult(checkpoint, saved, step, final)

@@ -1,4 +1,4 @@
-"""Adversarial vocoder fine-tuning: discriminators, the GAN losses, and a tiny run that resumes."""
+"""Vocoder fine-tuning: discriminators, the GAN losses, a tiny run that resumes, a grown vocoder."""
 
 from __future__ import annotations
 
@@ -22,10 +22,11 @@ from tts.model.losses import (  # noqa: E402
     generator_adversarial_loss,
 )
 from tts.model.voice_model import VoiceModel  # noqa: E402
-from tts.vocoder_adversarial import (  # noqa: E402
-    AdversarialConfig,
+from tts.vocoder_tuning import (  # noqa: E402
     Discriminators,
-    train_vocoder_adversarially,
+    VocoderTuningConfig,
+    grow_vocoder,
+    tune_vocoder,
 )
 
 
@@ -69,9 +70,8 @@ def _example(tokens: int, seed: int) -> TeacherExample:
     )
 
 
-def test_a_tiny_adversarial_run_trains_only_the_vocoder_and_resumes_its_discriminators(
-    tmp_path: Path,
-) -> None:
+def _tiny_run_setup(tmp_path: Path) -> tuple[Path, dict]:
+    """A tiny voice checkpoint, a two-language corpus and saved teacher data; the run's settings."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     for lang in ("hi", "ta"):
@@ -95,9 +95,16 @@ def test_a_tiny_adversarial_run_trains_only_the_vocoder_and_resumes_its_discrimi
         device="cpu",
         tiny=True,
     )
+    return start, common
+
+
+def test_a_tiny_adversarial_run_trains_only_the_vocoder_and_resumes_its_discriminators(
+    tmp_path: Path,
+) -> None:
+    start, common = _tiny_run_setup(tmp_path)
     messages: list[str] = []
-    first = train_vocoder_adversarially(
-        AdversarialConfig(checkpoint=str(start), out=str(tmp_path / "a"), **common), log=messages.append
+    first = tune_vocoder(
+        VocoderTuningConfig(checkpoint=str(start), out=str(tmp_path / "a"), **common), log=messages.append
     )
     assert any("step 2 " in m and "mel=" in m for m in messages)
     before, _, _ = load_checkpoint(start)
@@ -105,13 +112,13 @@ def test_a_tiny_adversarial_run_trains_only_the_vocoder_and_resumes_its_discrimi
     for name, tensor in before.acoustic.state_dict().items():
         assert torch.equal(tensor, after.acoustic.state_dict()[name]), name
     assert not torch.equal(before.vocoder.head.weight, after.vocoder.head.weight)
-    assert card["training"]["steps_done"] == 7 and card["vocoder_adversarial"]["steps_done"] == 3
+    assert card["training"]["steps_done"] == 7 and card["vocoder_tuning"]["steps_done"] == 3
     assert set(first.losses) == {"discriminator", "adversarial", "matching", "mel"}
 
     resumed, disc_card = Discriminators.load(first.discriminators)
     assert disc_card["steps_done"] == 3 and any(p.requires_grad for p in resumed.parameters())
-    second = train_vocoder_adversarially(
-        AdversarialConfig(
+    second = tune_vocoder(
+        VocoderTuningConfig(
             checkpoint=str(first.checkpoint),
             out=str(tmp_path / "b"),
             discriminators=str(first.discriminators),
@@ -120,10 +127,35 @@ def test_a_tiny_adversarial_run_trains_only_the_vocoder_and_resumes_its_discrimi
         log=lambda _: None,
     )
     _, _, card = load_checkpoint(second.checkpoint)
-    assert card["vocoder_adversarial"]["steps_done"] == 6
-    assert card["vocoder_adversarial"]["steps_this_run"] == 3
+    assert card["vocoder_tuning"]["steps_done"] == 6
+    assert card["vocoder_tuning"]["steps_this_run"] == 3
 
 
 def test_a_folder_without_discriminators_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="discriminators.json is missing"):
         Discriminators.load(tmp_path)
+
+
+def test_a_grown_vocoder_speaks_exactly_as_before_until_trained() -> None:
+    torch.manual_seed(0)
+    voice = VoiceModel(VoiceConfig(n_tokens=40, **TINY_SIZES)).eval()
+    grown = grow_vocoder(voice, 2).eval()
+    assert len(grown.vocoder.blocks) == len(voice.vocoder.blocks) + 2
+    mel = torch.randn(1, voice.config.n_mels, 12)
+    with torch.no_grad():
+        assert torch.equal(voice.vocoder(mel), grown.vocoder(mel))
+
+
+def test_spectral_only_tuning_of_a_grown_vocoder_saves_no_discriminators(tmp_path: Path) -> None:
+    start, common = _tiny_run_setup(tmp_path)
+    result = tune_vocoder(
+        VocoderTuningConfig(
+            checkpoint=str(start), out=str(tmp_path / "c"), adversarial=False, extra_layers=1, **common
+        ),
+        log=lambda _: None,
+    )
+    assert result.discriminators is None and set(result.losses) == {"stft", "mel"}
+    model, _, card = load_checkpoint(result.checkpoint)
+    assert model.config.vocoder_layers == TINY_SIZES["vocoder_layers"] + 1
+    assert card["vocoder_tuning"]["extra_layers"] == 1
+    assert float(model.vocoder.blocks[-1].scale.detach().abs().sum()) > 0  # the new block has started to learn
