@@ -3,9 +3,13 @@
 Why batch: one onnxruntime call on 32 rows costs far less than 32 calls on one row (weights are
 read once, kernels run on matrices instead of vectors, per-call overhead is paid once).
 
-:class:`DynamicBatcher` (TTS and any one-shot model) keeps one FIFO per *length bucket*, so short
-and long utterances are not padded to each other. A bucket is dispatched as soon as it holds
-``max_batch`` requests, or when its oldest request has waited ``max_wait_s``. A batch that fails is
+:class:`DynamicBatcher` (TTS and any one-shot model) batches continuously: its worker runs one
+batch at a time and never sleeps while requests wait, so a lone request on an idle engine runs at
+once, and requests that arrive while a batch runs (that is when they pile up) form the next one.
+Which of the waiting requests go together is :meth:`BatchPolicy.plan`'s job: it sorts the oldest
+part of the queue by length and cuts the largest group whose padding stays within
+``max_padding_waste`` — unless the oldest request has waited ``max_wait_s``, which then anchors the
+next batch, so no request starves behind a stream of better-fitting ones. A batch that fails is
 retried one request at a time, so a bad request fails alone.
 
 :class:`ContinuousBatcher` (LM) runs decode steps in a loop; between two steps it prefills newly
@@ -26,7 +30,6 @@ Example::
 
 from __future__ import annotations
 
-import bisect
 import itertools
 import logging
 import queue
@@ -39,6 +42,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from serving.lm_engine import DecodeBatch, LMEngine, pick_token
 from serving.metrics import ServingMetrics
@@ -46,6 +50,10 @@ from serving.metrics import ServingMetrics
 T = TypeVar("T")
 R = TypeVar("R")
 log = logging.getLogger("serving.batching")
+
+# Planning a batch weighs every slice of the sorted window: O(window²) numpy work per dispatch,
+# about a millisecond at 256 requests. The oldest requests are the ones that must go soon anyway.
+_MAX_PLAN_WINDOW = 256
 
 
 class OverloadedError(RuntimeError):
@@ -60,8 +68,13 @@ class BatcherClosedError(RuntimeError):
 class BatchPolicy:
     """How the dynamic batcher forms batches.
 
-    ``bucket_edges``: a request of length n goes to the first bucket whose edge is >= n (longer
-    ones share a last bucket), so a batch pads at most to its bucket's edge.
+    ``max_padding_waste``: a batch is right-padded to its longest request, so it runs rows x longest
+    positions where its requests hold only the sum of their lengths; the excess may be at most this
+    fraction of that sum (0.3: at most 30% more positions than the requests alone). Padding all 32
+    rows of a length-sorted batch of FLORES sentences to the longest cost 2.3x the arithmetic of
+    running them one by one (bench/RESULTS.md).
+    ``max_wait_s``: how long grouping by length may pass a request over; after that the oldest
+    request anchors the next batch. Nothing ever waits for a fuller batch while the engine is idle.
     ``max_batch_tokens``: a cap on rows x padded length. On a CPU a voice is compute- and
     memory-bound: a batch of 32 long utterances (tens of MB of activations) runs slower per
     request than one at a time, so long requests get small batches and short ones large batches.
@@ -70,7 +83,7 @@ class BatchPolicy:
     max_batch: int = 16
     max_wait_s: float = 0.01
     max_queue: int = 256
-    bucket_edges: tuple[int, ...] = (16, 32, 64, 128, 256)
+    max_padding_waste: float = 0.3
     max_batch_tokens: int | None = None
 
     def __post_init__(self) -> None:
@@ -78,34 +91,76 @@ class BatchPolicy:
             self.max_batch < 1
             or self.max_queue < 1
             or self.max_wait_s < 0
+            or self.max_padding_waste < 0
             or (self.max_batch_tokens or 1) < 1
         ):
-            raise ValueError(f"need max_batch >= 1, max_queue >= 1, max_wait_s >= 0; got {self}")
-        if list(self.bucket_edges) != sorted(set(self.bucket_edges)):
-            raise ValueError(f"bucket_edges must be strictly increasing, got {self.bucket_edges}")
+            raise ValueError(
+                "need max_batch >= 1, max_queue >= 1, max_wait_s >= 0, max_padding_waste >= 0 "
+                f"and max_batch_tokens >= 1; got {self}"
+            )
 
-    def bucket_of(self, length: int) -> int:
-        """Index of the bucket for a request of ``length``.
+    @property
+    def plan_window(self) -> int:
+        """How many of the oldest waiting requests :meth:`plan` chooses from."""
+        return max(self.max_batch, min(4 * self.max_batch, _MAX_PLAN_WINDOW))
 
-        >>> BatchPolicy(bucket_edges=(16, 64)).bucket_of(17)
-        1
+    def plan(self, lengths: Sequence[int], oldest_wait_s: float) -> list[int]:
+        """Queue positions (0 = oldest) of the next batch, chosen among the first :attr:`plan_window`.
+
+        The candidates are the slices of the window sorted by length whose padding stays within
+        ``max_padding_waste`` and ``max_batch_tokens``, with at most ``max_batch`` rows; a single
+        request always qualifies. The slice with the most rows wins, and among equals the one
+        holding the oldest request. Once the oldest request has waited ``max_wait_s`` only slices
+        that hold it qualify: age beats length, so every request is served within ``max_wait_s``
+        plus the batches of the requests older than it.
+
+        >>> policy = BatchPolicy(max_batch=8, max_wait_s=0.05, max_padding_waste=0.3)
+        >>> policy.plan([100, 10, 105, 11, 12, 98, 13], oldest_wait_s=0.0)  # most rows
+        [1, 3, 4, 6]
+        >>> policy.plan([300, 10, 10, 10], oldest_wait_s=0.06)  # overdue: the oldest goes
+        [0]
         """
-        return bisect.bisect_left(self.bucket_edges, length)
+        window = np.asarray(lengths[: self.plan_window], dtype=np.int64)
+        if window.size == 0:
+            return []
+        # Every slice [first..last] of the length-sorted window at once, as a window x window grid.
+        order = np.argsort(window, kind="stable")
+        ordered = window[order]
+        prefix = np.concatenate(([0], np.cumsum(ordered)))
+        first = np.arange(len(ordered))[:, None]
+        last = np.arange(len(ordered))[None, :]
+        rows = last - first + 1
+        padded = rows * ordered[None, :]  # sorted: a slice's last request is its longest
+        needed = prefix[1:][None, :] - prefix[:-1][:, None]
+        fits = padded <= (1 + self.max_padding_waste) * needed
+        if self.max_batch_tokens is not None:
+            fits &= padded <= self.max_batch_tokens
+        allowed = (rows >= 1) & (rows <= self.max_batch) & (fits | (rows == 1))
+        if oldest_wait_s >= self.max_wait_s:
+            anchor = int(np.flatnonzero(order == 0)[0])
+            allowed &= (first <= anchor) & (anchor <= last)
+        size = int(rows[allowed].max())
+        starts = np.flatnonzero(np.diagonal(allowed, offset=size - 1))
+        oldest = sliding_window_view(order, size).min(axis=1)[starts]
+        start = int(starts[np.argmin(oldest)])
+        return sorted(order[start : start + size].tolist())
 
-    def batch_size(self, lengths: Sequence[int]) -> int:
-        """How many of ``lengths`` (queue order) the next batch takes: up to ``max_batch`` rows whose
-        padded size (rows x longest) stays within ``max_batch_tokens``; always at least one.
+    def drain(self, lengths: Sequence[int]) -> list[list[int]]:
+        """Positions of the batches a queue of ``lengths`` is served in, all of it just arrived.
 
-        >>> BatchPolicy(max_batch=8, max_batch_tokens=100).batch_size([30, 20, 40, 10])
-        2
+        What the batcher does with requests that arrive together (the benchmark's stage profile
+        times these batches); ties go to the slice holding the oldest request.
+
+        >>> BatchPolicy(max_batch=2).drain([50, 10, 52, 11, 200])
+        [[0, 2], [1, 3], [4]]
         """
-        taken, longest = 0, 0
-        for length in lengths[: self.max_batch]:
-            longest = max(longest, length)
-            if taken and self.max_batch_tokens is not None and (taken + 1) * longest > self.max_batch_tokens:
-                break
-            taken += 1
-        return taken
+        waiting = list(range(len(lengths)))
+        batches = []
+        while waiting:
+            picked = set(self.plan([lengths[i] for i in waiting], oldest_wait_s=0.0))
+            batches.append([p for i, p in enumerate(waiting) if i in picked])
+            waiting = [p for i, p in enumerate(waiting) if i not in picked]
+        return batches
 
 
 @dataclass(eq=False)
@@ -113,7 +168,6 @@ class _Pending(Generic[T, R]):
     item: T
     future: Future[R]
     length: int
-    bucket: int
     arrived: float
 
 
@@ -135,8 +189,7 @@ class DynamicBatcher(Generic[T, R]):
         self.metrics = metrics
         self.name = name
         self.clock = clock
-        self._buckets: dict[int, deque[_Pending[T, R]]] = {}
-        self._size = 0
+        self._waiting: list[_Pending[T, R]] = []  # arrival order
         self._closed = False
         self._cond = threading.Condition()
         self._worker = threading.Thread(target=self._serve, name=f"{name}-batcher", daemon=True)
@@ -145,22 +198,20 @@ class DynamicBatcher(Generic[T, R]):
     @property
     def queue_depth(self) -> int:
         with self._cond:
-            return self._size
+            return len(self._waiting)
 
     def submit(self, item: T) -> Future[R]:
         """Queue one request; its future resolves to the result or the request's own error."""
-        length = self.length_of(item)
         future: Future[R] = Future()
-        pending = _Pending(item, future, length, self.policy.bucket_of(length), self.clock())
+        pending = _Pending(item, future, self.length_of(item), self.clock())
         with self._cond:
             if self._closed:
                 raise BatcherClosedError(f"{self.name} batcher is closed")
-            if self._size >= self.policy.max_queue:
+            if len(self._waiting) >= self.policy.max_queue:
                 raise OverloadedError(
                     f"{self.name} queue is full ({self.policy.max_queue} waiting); retry later"
                 )
-            self._buckets.setdefault(pending.bucket, deque()).append(pending)
-            self._size += 1
+            self._waiting.append(pending)
             self._report_depth()
             self._cond.notify()
         future.add_done_callback(lambda f: self._forget(pending) if f.cancelled() else None)
@@ -170,9 +221,7 @@ class DynamicBatcher(Generic[T, R]):
         """Stop the worker; requests still queued are cancelled."""
         with self._cond:
             self._closed = True
-            leftovers = [p for bucket in self._buckets.values() for p in bucket]
-            self._buckets.clear()
-            self._size = 0
+            leftovers, self._waiting = self._waiting, []
             self._cond.notify_all()
         for pending in leftovers:
             pending.future.cancel()
@@ -180,57 +229,32 @@ class DynamicBatcher(Generic[T, R]):
 
     def _forget(self, pending: _Pending[T, R]) -> None:
         with self._cond:
-            bucket = self._buckets.get(pending.bucket)
-            if bucket is not None and pending in bucket:
-                bucket.remove(pending)
-                self._size -= 1
+            if pending in self._waiting:
+                self._waiting.remove(pending)
                 self._report_depth()
 
     def _report_depth(self) -> None:
         if self.metrics is not None:
-            self.metrics.set_queue_depth(self.name, self._size)
+            self.metrics.set_queue_depth(self.name, len(self._waiting))
 
     def _next_batch(self) -> list[_Pending[T, R]] | None:
-        """Block until a bucket is full or its oldest request's wait is over; take that batch."""
+        """Block until a request waits, then take the batch the policy plans; None once closed.
+
+        The worker is idle whenever it is here, so it never waits for a fuller batch: requests that
+        arrived while the previous batch ran are all waiting already.
+        """
         with self._cond:
-            while True:
-                live = {b: q for b, q in self._buckets.items() if q}
-                if not live:
-                    if self._closed:
-                        return None
-                    self._cond.wait()
-                    continue
-                # Ready: full buckets and buckets whose oldest request has waited max_wait. The ready
-                # bucket with the oldest request goes first, so a trickle of short requests that
-                # keeps filling one bucket never starves a half-empty one.
-                now = self.clock()
-                deadline = {b: q[0].arrived + self.policy.max_wait_s for b, q in live.items()}
-                ready = [
-                    b
-                    for b, q in live.items()
-                    if deadline[b] <= now
-                    or self._closed
-                    or len(q) >= self.policy.max_batch
-                    or self._takes(q) < len(q)
-                ]
-                if ready:
-                    return self._take(live[min(ready, key=lambda b: live[b][0].arrived)])
-                wait = min(deadline.values()) - now
-                self._cond.wait(timeout=wait)
-
-    def _takes(self, bucket: deque[_Pending[T, R]]) -> int:
-        return self.policy.batch_size([p.length for p in itertools.islice(bucket, self.policy.max_batch)])
-
-    def _take(self, bucket: deque[_Pending[T, R]]) -> list[_Pending[T, R]]:
-        batch: list[_Pending[T, R]] = []
-        size = self._takes(bucket)
-        while bucket and len(batch) < size:
-            pending = bucket.popleft()
-            self._size -= 1
-            if pending.future.set_running_or_notify_cancel():
-                batch.append(pending)
-        self._report_depth()
-        return batch
+            while not self._waiting:
+                if self._closed:
+                    return None
+                self._cond.wait()
+            waited = self.clock() - self._waiting[0].arrived
+            window = self._waiting[: self.policy.plan_window]
+            picked = set(self.policy.plan([p.length for p in window], waited))
+            taken = [p for i, p in enumerate(self._waiting) if i in picked]
+            self._waiting = [p for i, p in enumerate(self._waiting) if i not in picked]
+            self._report_depth()
+        return [p for p in taken if p.future.set_running_or_notify_cancel()]
 
     def _serve(self) -> None:
         while (batch := self._next_batch()) is not None:

@@ -71,14 +71,18 @@ class ServeConfig:
     max_wait_ms: float = 10.0
     max_queue: int = 256
     max_streams: int = 32
-    bucket_edges: tuple[int, ...] = (16, 32, 64, 128, 256)
+    max_padding_waste: float = 0.3
     max_batch_tokens: int | None = 256
     synthetic_dir: Path | None = None
 
     @property
     def policy(self) -> BatchPolicy:
         return BatchPolicy(
-            self.max_batch, self.max_wait_ms / 1000, self.max_queue, self.bucket_edges, self.max_batch_tokens
+            self.max_batch,
+            self.max_wait_ms / 1000,
+            self.max_queue,
+            self.max_padding_waste,
+            self.max_batch_tokens,
         )
 
 

@@ -1,4 +1,4 @@
-"""Batcher semantics: max batch, max wait, length buckets, cancellation, overload, failing alone."""
+"""Batcher semantics: continuous dispatch, length grouping, max batch, age, cancellation, overload."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import CancelledError
 
+import numpy as np
 import pytest
 
 from serving.batching import (
@@ -50,63 +51,152 @@ def make_batcher(model: RecordingModel, **policy: object) -> DynamicBatcher[int,
 
 
 def hold(model: RecordingModel, batcher: DynamicBatcher[int, int]) -> None:
-    """Occupy the worker with one full batch so the next requests queue up."""
+    """Keep the worker busy with one request, so the next ones queue up as they do under load."""
     model.gate.clear()
-    for _ in range(batcher.policy.max_batch):
-        batcher.submit(1)
+    batcher.submit(1)
     assert model.entered.wait(5)
 
 
-def test_a_full_bucket_is_dispatched_at_once_in_batches_of_at_most_max_batch(model: RecordingModel) -> None:
-    batcher = make_batcher(model, max_batch=4, max_wait_s=30.0)
-    hold(model, batcher)
-    futures = [batcher.submit(i) for i in range(2, 10)]
-    model.gate.set()
-    assert [f.result(timeout=5) for f in futures] == [2 * i for i in range(2, 10)]
-    assert [len(b) for b in model.batches] == [4, 4, 4]
-    batcher.close()
+def after_hold(model: RecordingModel) -> list[list[int]]:
+    return model.batches[1:]
 
 
-def test_a_lone_request_waits_at_most_max_wait_then_runs_in_a_partial_batch(model: RecordingModel) -> None:
-    batcher = make_batcher(model, max_batch=64, max_wait_s=0.05)
-    assert batcher.submit(3).result(timeout=5) == 6
+# ------------------------------------------------------------------------ planning (pure functions)
+
+
+def padded(batch: list[int]) -> int:
+    return len(batch) * max(batch)
+
+
+def test_the_largest_group_within_the_padding_cap_goes_first() -> None:
+    policy = BatchPolicy(max_batch=8, max_wait_s=1.0, max_padding_waste=0.3)
+    lengths = [100, 10, 105, 11, 12, 98, 13]
+    assert policy.plan(lengths, oldest_wait_s=0.0) == [1, 3, 4, 6]
+
+
+def test_equal_groups_go_in_the_order_of_their_oldest_request() -> None:
+    policy = BatchPolicy(max_batch=8, max_wait_s=1.0, max_padding_waste=0.3)
+    assert policy.plan([100, 10, 105, 11, 12, 98], oldest_wait_s=0.0) == [0, 2, 5]
+    assert policy.plan([10, 100, 105, 11, 12, 98], oldest_wait_s=0.0) == [0, 3, 4]
+
+
+def test_an_overdue_request_anchors_the_next_batch_whatever_fits_better() -> None:
+    policy = BatchPolicy(max_batch=8, max_wait_s=0.05, max_padding_waste=0.3)
+    lengths = [300, 10, 10, 10, 290, 11]
+    assert policy.plan(lengths, oldest_wait_s=0.01) == [1, 2, 3, 5]  # not yet: length wins
+    assert policy.plan(lengths, oldest_wait_s=0.05) == [0, 4]  # overdue: the oldest and its fit
+
+
+def test_with_one_row_per_batch_requests_are_served_first_come_first_served() -> None:
+    policy = BatchPolicy(max_batch=1, max_wait_s=1.0)
+    assert policy.drain([50, 10, 52, 11, 200]) == [[0], [1], [2], [3], [4]]
+
+
+def test_a_request_over_the_token_cap_still_runs_alone() -> None:
+    policy = BatchPolicy(max_batch=8, max_batch_tokens=256)
+    assert policy.drain([400, 400, 10]) == [[0], [1], [2]]
+
+
+def test_drained_batches_respect_every_cap_and_serve_every_request_once() -> None:
+    rng = np.random.default_rng(7)
+    for max_batch, waste, tokens in [(32, 0.3, None), (8, 0.1, 512), (16, 1.0, 2048), (4, 0.0, None)]:
+        policy = BatchPolicy(max_batch=max_batch, max_padding_waste=waste, max_batch_tokens=tokens)
+        lengths = rng.integers(1, 400, size=300).tolist()
+        batches = policy.drain(lengths)
+        assert sorted(i for b in batches for i in b) == list(range(300))
+        for batch in batches:
+            rows = [lengths[i] for i in batch]
+            assert len(rows) <= max_batch
+            if len(rows) > 1:
+                assert padded(rows) <= (1 + waste) * sum(rows)
+                assert tokens is None or padded(rows) <= tokens
+
+
+def test_length_grouping_cuts_padding_far_below_fifo_batches() -> None:
+    lengths = np.random.default_rng(3).integers(40, 400, size=256).tolist()
+    grouped = BatchPolicy(max_batch=32, max_padding_waste=0.3).drain(lengths)
+    fifo = [list(range(i, i + 32)) for i in range(0, 256, 32)]
+
+    def waste(batches: list[list[int]]) -> float:
+        return sum(padded([lengths[i] for i in b]) for b in batches) / sum(lengths) - 1
+
+    assert waste(grouped) <= 0.3 < waste(fifo)
+    assert np.mean([len(b) for b in grouped]) >= 8  # and batches stay large
+
+
+def test_batch_policy_refuses_negative_padding_waste() -> None:
+    with pytest.raises(ValueError, match="max_padding_waste >= 0"):
+        BatchPolicy(max_padding_waste=-0.1)
+
+
+# ------------------------------------------------------------------------------- the dynamic batcher
+
+
+def test_a_lone_request_on_an_idle_batcher_runs_at_once_not_after_max_wait(model: RecordingModel) -> None:
+    batcher = make_batcher(model, max_batch=64, max_wait_s=600.0)
+    assert batcher.submit(3).result(timeout=30) == 6  # max_wait is ten minutes
     assert model.batches == [[3]]
     batcher.close()
 
 
-def test_requests_of_different_length_buckets_are_never_batched_together(model: RecordingModel) -> None:
-    batcher = make_batcher(model, max_batch=8, max_wait_s=0.05, bucket_edges=(8, 64))
+def test_requests_queued_while_a_batch_runs_go_together_in_batches_of_at_most_max_batch(
+    model: RecordingModel,
+) -> None:
+    batcher = make_batcher(model, max_batch=4, max_wait_s=600.0)
     hold(model, batcher)
-    futures = [batcher.submit(n) for n in (2, 50, 3, 60, 4, 100)]
+    futures = [batcher.submit(5) for _ in range(10)]
     model.gate.set()
-    for future in futures:
-        future.result(timeout=5)
-    assert sorted(sorted(b) for b in model.batches[1:]) == [[2, 3, 4], [50, 60], [100]]
+    assert [f.result(timeout=5) for f in futures] == [10] * 10
+    assert [len(b) for b in after_hold(model)] == [4, 4, 2]
     batcher.close()
 
 
-def test_a_full_bucket_does_not_starve_an_older_half_empty_one(model: RecordingModel) -> None:
-    batcher = make_batcher(model, max_batch=4, max_wait_s=0.02, bucket_edges=(8, 64))
+def test_queued_requests_are_grouped_by_length(model: RecordingModel) -> None:
+    batcher = make_batcher(model, max_batch=8, max_wait_s=600.0, max_padding_waste=0.3)
+    hold(model, batcher)
+    futures = [batcher.submit(n) for n in (20, 50, 22, 55, 21, 200)]
+    model.gate.set()
+    for future in futures:
+        future.result(timeout=5)
+    assert after_hold(model) == [[20, 22, 21], [50, 55], [200]]
+    batcher.close()
+
+
+def test_an_old_request_is_not_passed_over_once_it_waited_max_wait(model: RecordingModel) -> None:
+    batcher = make_batcher(model, max_batch=4, max_wait_s=0.02)
     hold(model, batcher)
     lonely = batcher.submit(50)
-    time.sleep(0.05)  # the long request's wait is over before the short ones arrive
+    time.sleep(0.1)  # its wait is over before the better-fitting crowd arrives
     crowd = [batcher.submit(2) for _ in range(8)]
     model.gate.set()
     for future in [lonely, *crowd]:
         future.result(timeout=5)
-    assert model.batches[1] == [50]
+    assert after_hold(model)[0] == [50]
+    batcher.close()
+
+
+def test_before_max_wait_a_fuller_group_may_go_ahead_of_an_older_request(model: RecordingModel) -> None:
+    batcher = make_batcher(model, max_batch=4, max_wait_s=600.0)
+    hold(model, batcher)
+    lonely = batcher.submit(50)
+    crowd = [batcher.submit(2) for _ in range(8)]
+    model.gate.set()
+    for future in [lonely, *crowd]:
+        future.result(timeout=5)
+    assert after_hold(model) == [[2] * 4, [2] * 4, [50]]
+    batcher.close()
 
 
 def test_a_padded_token_budget_keeps_long_requests_in_small_batches(model: RecordingModel) -> None:
-    batcher = make_batcher(model, max_batch=8, max_wait_s=0.05, bucket_edges=(1000,), max_batch_tokens=200)
+    batcher = make_batcher(model, max_batch=8, max_wait_s=0.05, max_padding_waste=10.0, max_batch_tokens=200)
     hold(model, batcher)
     long = [batcher.submit(90) for _ in range(3)]
     short = [batcher.submit(10) for _ in range(8)]
     model.gate.set()
     for future in long + short:
         future.result(timeout=5)
-    batches = model.batches[1:]
-    assert all(len(b) * max(b) <= 200 for b in batches)
+    batches = after_hold(model)
+    assert all(padded(b) <= 200 for b in batches)
     assert max(len(b) for b in batches) >= 7  # short requests still share large batches
     assert sorted(i for b in batches for i in b) == sorted([90] * 3 + [10] * 8)
     batcher.close()
@@ -143,11 +233,12 @@ def test_a_full_queue_refuses_new_requests_with_overloaded_error(model: Recordin
 def test_a_bad_request_fails_alone_and_its_batch_mates_succeed(model: RecordingModel) -> None:
     batcher = make_batcher(model, max_batch=8, max_wait_s=0.05)
     hold(model, batcher)
-    good_a, bad, good_b = batcher.submit(2), batcher.submit(-3), batcher.submit(4)
+    good_a, bad, good_b = batcher.submit(3), batcher.submit(-3), batcher.submit(3)
     model.gate.set()
-    assert good_a.result(timeout=5) == 4 and good_b.result(timeout=5) == 8
+    assert good_a.result(timeout=5) == 6 and good_b.result(timeout=5) == 6
     with pytest.raises(ValueError, match="negative"):
         bad.result(timeout=5)
+    assert after_hold(model)[0] == [3, -3, 3]  # it was batched with them, then retried alone
     batcher.close()
 
 
@@ -158,11 +249,6 @@ def test_closing_cancels_what_is_still_queued(model: RecordingModel) -> None:
     model.gate.set()
     batcher.close()
     assert queued.cancelled() or queued.result(timeout=5) == 18
-
-
-def test_batch_policy_refuses_unsorted_bucket_edges() -> None:
-    with pytest.raises(ValueError, match="strictly increasing"):
-        BatchPolicy(bucket_edges=(64, 16))
 
 
 # ------------------------------------------------------------------------------ continuous batching

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -50,9 +52,15 @@ def test_serving_bench_asked_for_cuda_falls_back_to_cpu_and_writes_json_and_text
     runs = {(r["engine"], r["mode"]) for r in report["results"]}
     assert runs == {("tts", "unbatched"), ("tts", "batched"), ("lm", "unbatched"), ("lm", "batched")}
     assert all(r["failures"] == 0 for r in report["results"])
-    assert set(report["tts_stages"]["modules_by_batch"]) == {"1", "2"}  # batch sizes capped at 2 sentences
+    stages = report["tts_stages"]
+    assert set(stages["modules_by_batch"]) == {"1", "2", "grouped"}  # batch sizes capped at 2 sentences
+    assert stages["grouped"]["padded_phonemes_ratio"] <= 1 + stages["grouped"]["max_padding_waste"]
+    bound = stages["ceiling"]
+    assert bound["speedup"] == pytest.approx(bound["gemm_headroom"] * bound["useful_arithmetic"])
     text = (tmp_path / "serving_bench_cuda.txt").read_text(encoding="utf-8")
     assert "ratio vs unbatched" in text and "TTS batched/unbatched at 2 clients" in text
+    assert "ceiling of TTS batching on these cores" in text
+    assert "vs the ceiling of batching on these cores" in report["verdict"][-1]
 
 
 def test_serving_bench_budget_skips_runs_that_would_not_fit_and_says_so(tmp_path: Path) -> None:
@@ -76,6 +84,45 @@ def test_serving_bench_budget_skips_runs_that_would_not_fit_and_says_so(tmp_path
     assert run.returncode == 1 and "SKIPPED tts at 1 clients" in run.stdout
     report = json.loads((tmp_path / "serving_bench_cpu.json").read_text(encoding="utf-8"))
     assert report["results"] == [] and report["skipped"]
+
+
+def load_bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("serving_bench", REPO / "bench" / "serving_bench.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up while being built
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_verdict_says_when_the_tts_target_is_above_the_ceiling_and_still_misses() -> None:
+    bench = load_bench()
+
+    def run(mode: str, units: float) -> object:
+        return bench.RunResult("tts", mode, 32, "CPUExecutionProvider", 10.0, 5, units, {}, {}, 0.5, 0)
+
+    runs = [run("unbatched", 100.0), run("batched", 110.0)]
+    lines, missed = bench.verdict(runs, {"gemm_headroom": 2.8, "useful_arithmetic": 0.5, "speedup": 1.4})
+    assert missed and "1.10x (target >= 3.0x) MISSED" in lines[0]
+    assert lines[-1].endswith("1.40x: above what these cores can compute")
+    lines, _ = bench.verdict(runs, {"gemm_headroom": 5.0, "useful_arithmetic": 0.8, "speedup": 4.0})
+    assert lines[-1].endswith("4.00x: within what these cores can compute")
+
+
+def test_the_ceiling_is_gemm_headroom_times_the_useful_share_of_grouped_arithmetic() -> None:
+    stages = {
+        "gemm_reference_gflops": 80.0,
+        "modules_by_batch": {
+            "1": {"gflops_per_s": 20.0, "gflop_per_audio_s": 0.6},
+            "grouped": {"gflops_per_s": 30.0, "gflop_per_audio_s": 0.75},
+        },
+    }
+    bound = load_bench().ceiling(stages)
+    assert bound["gemm_headroom"] == pytest.approx(4.0)
+    assert bound["useful_arithmetic"] == pytest.approx(0.8)
+    assert bound["speedup"] == pytest.approx(3.2)
+    stages["modules_by_batch"]["1"]["gflops_per_s"] = 100.0  # already faster than the reference
+    assert load_bench().ceiling(stages)["gemm_headroom"] == 1.0
 
 
 @pytest.mark.slow

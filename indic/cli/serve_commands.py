@@ -33,8 +33,11 @@ def serve_command(
     ] = "auto",
     max_batch: Annotated[int, typer.Option(help="Most TTS requests per batch.", min=1)] = 16,
     max_wait_ms: Annotated[
-        float, typer.Option(help="Longest a TTS request waits for a fuller batch.", min=0)
+        float, typer.Option(help="Longest grouping by length may pass a TTS request over.", min=0)
     ] = 10.0,
+    max_padding_waste: Annotated[
+        float, typer.Option(help="Most padding a TTS batch may add, as a fraction of its phonemes.", min=0)
+    ] = 0.3,
     max_batch_tokens: Annotated[
         int, typer.Option(help="Most rows x padded phonemes per TTS batch (0 = no cap).", min=0)
     ] = 256,
@@ -70,6 +73,7 @@ def serve_command(
         providers=providers,
         max_batch=max_batch,
         max_wait_ms=max_wait_ms,
+        max_padding_waste=max_padding_waste,
         max_batch_tokens=max_batch_tokens or None,
         max_queue=max_queue,
         max_streams=max_streams,
