@@ -6,8 +6,9 @@ Engines, one table:
   (``--onnx NAME=DIR``), once per ``--provider`` (``cpu``, ``cuda``; planned by
   :func:`serving.providers.plan_providers`, CUDA then CPU). The row names the provider that actually ran.
   The KV cache stays on the provider's device between steps (IOBinding); logits come to the host, where
-  sampling runs, so ``graph tok/s`` (tokens over the time spent in the graph and its transfers) is also
-  reported: the provider's own speed, without host-side sampling and detokenization.
+  sampling runs, so ``graph tok/s`` (tokens over the time spent in the graph and its transfers: the
+  runtime's decode steps, :meth:`llm.runtime.OnnxLM.step`) is also reported: the provider's own speed,
+  without host-side sampling and detokenization.
 - ``torch`` — the same decoder in PyTorch on a GPU (``--checkpoint NAME=CKPT,TOKENIZER``; the CPU when
   there is none, which only tests the path), bf16, and with
   FP8 E4M3 weights (per output channel, quantized with ``serving.quant``) multiplied by ``torch._scaled_mm``
@@ -40,6 +41,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+
+import numpy as np
 
 from indic.languages import LANGUAGE_CODES
 
@@ -88,12 +91,16 @@ def ort_decoder(name: str, folder: Path, provider: str, prompts: list[str], new_
     from serving.providers import plan_providers
 
     class TimedOnnxLM(OnnxLM):
+        """The runtime, adding up the time its decode steps take (the graph and its transfers)."""
+
         graph_seconds = 0.0
 
-        def _step(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - same signature as OnnxLM._step
+        def step(
+            self, ids: np.ndarray, mask: np.ndarray, positions: np.ndarray, past: list
+        ) -> tuple[np.ndarray, list]:
             start = time.perf_counter()
             try:
-                return super()._step(*args, **kwargs)
+                return super().step(ids, mask, positions, past)
             finally:
                 self.graph_seconds += time.perf_counter() - start
 

@@ -1,13 +1,14 @@
 """What the text-to-speech benchmarks share: test sentences, thread count, verdicts, CPU sessions.
 
-``bench/tts_speed.py`` (real-time factor, GPU throughput) and ``bench/tts_quality.py`` (MCD, F0,
-voicing, PER, DNSMOS) both import this module; ``bench/tts_bench.py`` dispatches the older command
-forms to them.
+``bench/tts_speed.py`` (real-time factor, GPU throughput), ``bench/tts_quality.py`` (MCD, F0,
+voicing, PER, DNSMOS), ``bench/tts_provider_speed.py`` and ``bench/tts_fp8_scan.py`` import this
+module; ``bench/tts_bench.py`` dispatches the older command forms to the first two.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,9 +31,33 @@ SENTENCES = {
     "gu": "અમદાવાદમાં આજે ખૂબ ગરમી છે, તેથી લોકો ઘરમાં રહે છે.",
     "kn": "ಬೆಂಗಳೂರಿನಲ್ಲಿ ಇಂದು ಹವಾಮಾನ ತುಂಬಾ ಚೆನ್ನಾಗಿದೆ.",
 }
-"""One everyday sentence per language for the speed benchmarks (quality uses held-out lists)."""
+"""One everyday sentence per language for the speed benchmarks (quality uses :func:`held_out_lists`)."""
 THREADS = 2
 """onnxruntime threads: the acceptance figures are for 2 CPU cores."""
+
+
+def held_out_lists(
+    folder: str | Path, per_language: int, languages: Iterable[str] | None = None
+) -> dict[str, list[str]]:
+    """The first ``per_language`` non-empty lines of each held-out ``<lang>.txt`` in ``folder``, by
+    language: the lists ``indic tts train`` writes to ``<run>/test_sentences/``, sentences it never
+    trained on. Every list in the folder (none there: :class:`FileNotFoundError`), or only those of
+    ``languages`` that exist (the caller picks a fallback for the others).
+
+    One reader, so every benchmark that speaks the held-out sentences speaks the same ones."""
+    root = Path(folder)
+    if languages is None:
+        paths = sorted(root.glob("*.txt"))
+        if not paths:
+            raise FileNotFoundError(f"no held-out <lang>.txt lists in {root}")
+    else:
+        paths = [root / f"{lang}.txt" for lang in languages]
+    lists = {}
+    for path in paths:
+        if path.is_file():
+            lines = path.read_text(encoding="utf-8").splitlines()
+            lists[path.stem] = [line for line in lines if line.strip()][:per_language]
+    return lists
 
 
 def verdict(ok: bool) -> str:

@@ -35,7 +35,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tts_common import cpu_session, run_voice_graph  # noqa: E402
+from tts_common import cpu_session, held_out_lists, run_voice_graph  # noqa: E402
 
 from indic.atomic import atomic_write_text  # noqa: E402
 from tts.export import fp8_weight_graph  # noqa: E402
@@ -50,7 +50,7 @@ def speak(model_bytes: bytes, items: list[tuple[str, list[int], int]], threads: 
 
 
 def log_mel_cepstrum(audio: np.ndarray, coefficients: int = 24) -> np.ndarray:
-    """c1..c24 per frame: orthonormal DCT-II of the voice's own 80-bin natural-log mel."""
+    """c0..c24 per frame: orthonormal DCT-II of the voice's own 80-bin natural-log mel."""
     import torch
 
     from tts.model.mel import LogMel
@@ -61,18 +61,15 @@ def log_mel_cepstrum(audio: np.ndarray, coefficients: int = 24) -> np.ndarray:
     k, n = np.arange(bins)[:, None], np.arange(bins)[None, :]
     basis = np.sqrt(2.0 / bins) * np.cos(np.pi * k * (2 * n + 1) / (2 * bins))
     basis[0] /= np.sqrt(2.0)
-    return (log_mel @ basis.T)[:, 1 : coefficients + 1]
+    return (log_mel @ basis.T)[:, : coefficients + 1]
 
 
 def dtw_log_mel_distance(reference: np.ndarray, synthesized: np.ndarray) -> float:
-    """MCD formula (10/ln 10 · sqrt(2 Σ Δc²), dB) on log-mel cepstra along the DTW path: fast and free of
-    WORLD, so it runs anywhere; ``--metric world`` uses the standard SPTK mel-cepstrum instead."""
-    from tts.quality.dtw import dtw_path
+    """The DTW-MCD of :mod:`tts.quality.mcd` (c1..c24, dB) on log-mel cepstra: fast and free of WORLD,
+    so it runs anywhere; ``--metric world`` uses the standard SPTK mel-cepstrum instead."""
+    from tts.quality.mcd import cepstra_dtw_mcd
 
-    a, b = log_mel_cepstrum(reference), log_mel_cepstrum(synthesized)
-    cost = 10 / np.log(10) * np.sqrt(2 * ((a[:, None, :] - b[None, :, :]) ** 2).sum(-1))
-    rows, cols = dtw_path(cost)
-    return float(cost[rows, cols].mean())
+    return cepstra_dtw_mcd(log_mel_cepstrum(reference), log_mel_cepstrum(synthesized))
 
 
 def distance(reference: np.ndarray, synthesized: np.ndarray, metric: str) -> float:
@@ -151,10 +148,15 @@ def main() -> None:
         name: init for name, init in matmul_weight_parameters(fp32, model).items() if sizes[init] >= 1024
     }
     voice = Voice(folder, providers=["CPUExecutionProvider"], threads=2)
-    items = []
-    for path in sorted(Path(args.sentences).glob("*.txt")):
-        for text in path.read_text(encoding="utf-8").splitlines()[: args.per_language]:
-            items.append((path.stem, voice.chunks(text, path.stem)[0].ids, inventory.language_id(path.stem)))
+    try:
+        sentences = held_out_lists(args.sentences, args.per_language)
+    except FileNotFoundError as error:
+        raise SystemExit(str(error)) from error
+    items = [
+        (lang, voice.chunks(text, lang)[0].ids, inventory.language_id(lang))
+        for lang, texts in sentences.items()
+        for text in texts
+    ]
     reference = speak(fp32.SerializeToString(), items)
     print(f"{len(parameters)} MatMul weights, {len(items)} held-out sentences", flush=True)
     report: dict[str, object] = {

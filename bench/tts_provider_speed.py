@@ -28,7 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from tts_common import verdict  # puts the repository on sys.path
+from tts_common import held_out_lists, verdict  # puts the repository on sys.path
 
 from indic.atomic import atomic_write_text
 
@@ -40,15 +40,11 @@ Batch = list[tuple[list[int], int]]
 
 def load_items(voice: object, sentences: Path, per_language: int) -> Batch:
     """Token ids (as the runtime makes them) of the first lines of each held-out list."""
-    items = []
-    for path in sorted(sentences.glob("*.txt")):
-        lang = path.stem
-        for text in path.read_text(encoding="utf-8").splitlines()[:per_language]:
-            chunk = voice.chunks(text, lang)[0]  # type: ignore[attr-defined]
-            items.append((chunk.ids, voice.inventory.language_id(lang)))  # type: ignore[attr-defined]
-    if not items:
-        raise FileNotFoundError(f"no <lang>.txt sentence lists in {sentences}")
-    return items
+    return [
+        (voice.chunks(text, lang)[0].ids, voice.inventory.language_id(lang))  # type: ignore[attr-defined]
+        for lang, texts in held_out_lists(sentences, per_language).items()
+        for text in texts
+    ]
 
 
 def feeds(batch: Batch) -> dict[str, np.ndarray]:

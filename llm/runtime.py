@@ -149,8 +149,6 @@ class OnnxLM:
         stop_at_eot: bool = True,
     ) -> Generator[tuple[int, str], None, GenerationResult]:
         """Yield ``(row, new text)`` as tokens arrive; return the whole batch's result."""
-        import onnxruntime as ort
-
         if not prompts:
             raise ValueError("no prompts to continue")
         rng = np.random.default_rng(seed)
@@ -162,17 +160,14 @@ class OnnxLM:
             ids[row, width - len(prompt_ids) :] = prompt_ids
             mask[row, width - len(prompt_ids) :] = 1
         positions = np.maximum(mask.cumsum(axis=1) - 1, 0)
-        # The empty first cache is bound from the host (onnxruntime copies it across); later steps rebind
-        # the device-resident ``present`` tensors, so the cache never returns to the host.
-        empty = np.zeros((batch, self.cfg.n_kv_heads, 0, self.cfg.head_dim), dtype=np.float32)
-        past = [ort.OrtValue.ortvalue_from_numpy(empty) for _ in self._past_names]
+        past = self.empty_cache(batch)
         generated: list[list[int]] = [[] for _ in range(batch)]
         released = [""] * batch
         finished = np.zeros(batch, dtype=bool)
         start = time.perf_counter()
         first_token = 0.0
         for step in range(max_new_tokens):
-            logits, past = self._step(ids, mask, positions, past)
+            logits, past = self.step(ids, mask, positions, past)
             next_ids = choose_next(logits, settings, rng)
             if step == 0:
                 first_token = time.perf_counter() - start
@@ -198,10 +193,33 @@ class OnnxLM:
                 yield row, text[len(released[row]) :]
         return GenerationResult(texts, [len(t) for t in generated], seconds, first_token, self.provider)
 
-    def _step(
+    def empty_cache(self, batch: int) -> list:
+        """The KV cache before the first :meth:`step`: one empty ``[batch, kv_heads, 0, head_dim]``
+        tensor per ``past_key_values`` input.
+
+        It is bound from the host (onnxruntime copies it across); later steps rebind the
+        device-resident ``present`` tensors, so the cache never returns to the host."""
+        import onnxruntime as ort
+
+        empty = np.zeros((batch, self.cfg.n_kv_heads, 0, self.cfg.head_dim), dtype=np.float32)
+        return [ort.OrtValue.ortvalue_from_numpy(empty) for _ in self._past_names]
+
+    def step(
         self, ids: np.ndarray, mask: np.ndarray, positions: np.ndarray, past: list
     ) -> tuple[np.ndarray, list]:
-        """One forward pass; returns the last position's logits and the grown cache (left on the device)."""
+        """One decode step, the graph's share of generation: a forward pass over ``ids``
+        (``[batch, new positions]``) with ``mask`` covering the cache and them; returns the last
+        position's logits (on the host, where sampling runs) and the grown cache (left on the device).
+
+        :meth:`generate` runs one step per token; a benchmark times this method to separate the
+        provider's speed from host-side sampling and detokenization.
+
+        Example::
+
+            >>> ids = np.array([lm.encode_prompt("भारत")])                          # doctest: +SKIP
+            >>> mask = np.ones_like(ids)                                            # doctest: +SKIP
+            >>> logits, cache = lm.step(ids, mask, mask.cumsum(1) - 1, lm.empty_cache(1))  # doctest: +SKIP
+        """
         binding = self.session.io_binding()
         binding.bind_cpu_input("input_ids", ids)
         binding.bind_cpu_input("attention_mask", mask)

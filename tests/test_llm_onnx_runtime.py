@@ -98,6 +98,28 @@ def test_batched_streams_decode_exactly_as_each_stream_alone(exported: tuple[Dec
     assert together.texts == alone
 
 
+def test_public_decode_steps_from_an_empty_cache_decode_what_generate_decodes(
+    exported: tuple[DecoderLM, Path],
+) -> None:
+    lm = OnnxLM(exported[1])
+    ids = np.array([lm.encode_prompt("भारत एक")])
+    prompt_length = ids.shape[1]
+    mask = np.ones_like(ids)
+    positions = mask.cumsum(axis=1) - 1
+    cache = lm.empty_cache(1)
+    tokens = []
+    for _ in range(6):
+        logits, cache = lm.step(ids, mask, positions, cache)
+        ids = logits.argmax(axis=-1).reshape(1, 1)
+        tokens.append(int(ids[0, 0]))
+        mask = np.concatenate((mask, np.ones((1, 1), np.int64)), axis=1)
+        positions = positions[:, -1:] + 1
+    assert cache[0].shape() == [1, TINY.n_kv_heads, prompt_length + 5, TINY.head_dim]
+    greedy = lm.generate(["भारत एक"], SamplingSettings(greedy=True), max_new_tokens=6, stop_at_eot=False)
+    visible = [t for t in tokens if t != TINY.eot_id]
+    assert lm.tokenizer.decode(visible, skip_special_tokens=True) == greedy.texts[0]
+
+
 def test_each_stream_stops_at_its_own_end_of_text(
     exported: tuple[DecoderLM, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:

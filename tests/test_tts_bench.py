@@ -19,10 +19,13 @@ def bench(monkeypatch: pytest.MonkeyPatch) -> object:
     """The bench folder importable, as when a script there runs."""
     monkeypatch.syspath_prepend(str(REPO / "bench"))
     import tts_bench
+    import tts_common
+    import tts_fp8_scan
     import tts_quality
     import tts_speed
 
-    return type("Bench", (), {"quality": tts_quality, "speed": tts_speed, "entry": tts_bench})
+    modules = {"quality": tts_quality, "speed": tts_speed, "entry": tts_bench}
+    return type("Bench", (), {**modules, "common": tts_common, "fp8_scan": tts_fp8_scan})
 
 
 def _scores(quality: object, mcd: float, dtw: float, edits: int, dnsmos: float) -> object:
@@ -172,6 +175,39 @@ def test_saved_audio_takes_sentences_round_robin_over_languages_until_the_limit(
         )
         assert np.array_equal(saved["ta/0/fp8"], results[3]["audio"]["fp8"])
     assert path.stat().st_size <= 250_000
+
+
+def test_held_out_lists_read_the_first_non_empty_lines_of_each_language(
+    bench: object, tmp_path: Path
+) -> None:
+    common = bench.common  # type: ignore[attr-defined]
+    (tmp_path / "hi.txt").write_text("एक\n\nदो\nतीन\n", encoding="utf-8")
+    (tmp_path / "ta.txt").write_text("ஒன்று\n", encoding="utf-8")
+    assert common.held_out_lists(tmp_path, 2) == {"hi": ["एक", "दो"], "ta": ["ஒன்று"]}
+    # Named languages: only the lists that exist, in the order asked, for the caller to fill in.
+    assert common.held_out_lists(tmp_path, 5, ["ta", "bn", "hi"]) == {
+        "ta": ["ஒன்று"],
+        "hi": ["एक", "दो", "तीन"],
+    }
+    with pytest.raises(FileNotFoundError, match="no held-out <lang>.txt lists"):
+        common.held_out_lists(tmp_path / "empty", 1)
+
+
+def test_the_fp8_scans_log_mel_distance_is_the_mcd_formula_on_log_mel_cepstra(bench: object) -> None:
+    from tts.quality.dtw import dtw_path
+
+    scan = bench.fp8_scan  # type: ignore[attr-defined]
+    time = np.arange(9000) / 22050
+    a = (0.3 * np.sin(2 * np.pi * 220 * time)).astype(np.float32)
+    b = (0.3 * np.sin(2 * np.pi * 330 * time[:7000]) * np.linspace(1, 0.2, 7000)).astype(np.float32)
+    cepstra_a, cepstra_b = scan.log_mel_cepstrum(a), scan.log_mel_cepstrum(b)
+    assert cepstra_a.shape[1] == 25  # c0..c24; the distance leaves c0 (the frame's energy) out
+    # The formula the scan once derived for itself: 10 / ln 10 · sqrt(2 Σ Δc²) over c1..c24, DTW-aligned.
+    delta = cepstra_a[:, None, 1:] - cepstra_b[None, :, 1:]
+    cost = 10 / np.log(10) * np.sqrt(2 * (delta**2).sum(-1))
+    rows, cols = dtw_path(cost)
+    assert scan.dtw_log_mel_distance(a, b) == pytest.approx(cost[rows, cols].mean(), rel=1e-9)
+    assert scan.dtw_log_mel_distance(a, b) > 1.0 and scan.dtw_log_mel_distance(a, a) == 0.0
 
 
 def test_the_old_entry_point_dispatches_to_the_split_benchmarks(

@@ -76,6 +76,19 @@ def test_flat_start_alignment_recovers_espeaks_durations_from_forty_recordings(
     assert np.mean(aligned) < 0.4 * np.mean(even)
 
 
+def test_the_recordings_format_decides_which_layout_trains_in_a_folder_holding_both(tmp_path: Path) -> None:
+    import shutil
+
+    _ljspeech_folder(tmp_path, 22050, SENTENCES[:2])
+    (tmp_path / "wav").mkdir()
+    shutil.copy(tmp_path / "wavs" / "s0.wav", tmp_path / "wav" / "f0.wav")
+    (tmp_path / "txt.done.data").write_text(f'( f0 "{SENTENCES[2]}" )\n', encoding="utf-8")
+    ljspeech, _ = recording_examples(tmp_path, "hi", layout="ljspeech", rounds=1)
+    indictts, _ = recording_examples(tmp_path, "hi", layout="indictts", rounds=1)
+    assert [e.text for e in ljspeech] == SENTENCES[:2]
+    assert [e.text for e in indictts] == [SENTENCES[2]]
+
+
 def test_tts_train_takes_an_ljspeech_folder_at_another_sample_rate(tmp_path: Path) -> None:
     _ljspeech_folder(tmp_path / "lj", 16000)
     out = tmp_path / "run"

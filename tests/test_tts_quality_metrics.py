@@ -13,6 +13,7 @@ from tts.quality.mcd import (
     QualityDependencyError,
     WorldFeatures,
     aligned_mcd,
+    cepstra_dtw_mcd,
     dtw_mcd,
     f0_errors,
     frame_distances,
@@ -103,6 +104,17 @@ def test_dtw_mcd_forgives_timing_that_aligned_mcd_punishes() -> None:
         RATE,
     )
     assert dtw_mcd(a, stretched) < 0.5 * aligned_mcd(a, stretched)
+
+
+def test_cepstra_dtw_mcd_is_dtw_mcd_for_any_cepstra_and_the_mcd_formula_along_the_path() -> None:
+    rng = np.random.default_rng(1)
+    a, b = rng.normal(size=(30, 25)), rng.normal(size=(41, 25))
+    assert cepstra_dtw_mcd(a, b) == dtw_mcd(WorldFeatures(np.zeros(30), a), WorldFeatures(np.zeros(41), b))
+    # 10 / ln 10 · sqrt(2 Σ Δc²) over c1..c24, written out, averaged along the DTW path of that cost.
+    cost = 10 / np.log(10) * np.sqrt(2 * ((a[:, None, 1:] - b[None, :, 1:]) ** 2).sum(-1))
+    rows, cols = dtw_path(cost)
+    assert cepstra_dtw_mcd(a, b) == pytest.approx(cost[rows, cols].mean(), rel=1e-12)
+    assert cepstra_dtw_mcd(a, a) == 0.0
 
 
 def _reference_dtw_cost(cost: np.ndarray) -> float:

@@ -45,6 +45,39 @@ def test_unknown_layout_is_a_clear_error(tmp_path: Path) -> None:
         list(read_recordings(tmp_path, "hi"))
 
 
+def _both_layouts(root: Path) -> None:
+    """An IndicTTS folder to which an LJSpeech metadata.csv + wavs/ was added, each naming its own clip."""
+    (root / "metadata.csv").write_text("lj1|from the LJSpeech metadata|\n", encoding="utf-8")
+    _touch(root / "wavs" / "lj1.wav")
+    (root / "txt.done.data").write_text('( itts1 "from the IndicTTS transcript" )\n', encoding="utf-8")
+    _touch(root / "wav" / "itts1.wav")
+
+
+@pytest.mark.parametrize(
+    ("layout", "expected"),
+    [
+        ("ljspeech", ("lj1", "from the LJSpeech metadata")),
+        ("indictts", ("itts1", "from the IndicTTS transcript")),
+        (None, ("itts1", "from the IndicTTS transcript")),
+    ],
+)
+def test_a_named_layout_selects_the_reader_in_a_folder_holding_both_layouts(
+    tmp_path: Path, layout: str | None, expected: tuple[str, str]
+) -> None:
+    _both_layouts(tmp_path)
+    assert [(r.id, r.text) for r in read_recordings(tmp_path, "en", layout=layout)] == [expected]
+
+
+def test_a_named_layout_is_checked_at_the_call_before_any_item_is_read(tmp_path: Path) -> None:
+    (tmp_path / "metadata.csv").write_text("a|text|\n", encoding="utf-8")
+    with pytest.raises(RecordingLayoutError, match="txt.done.data is missing"):
+        read_recordings(tmp_path, "en", layout="indictts")
+    with pytest.raises(
+        RecordingLayoutError, match="unknown recordings format 'vctk': use ljspeech or indictts"
+    ):
+        read_recordings(tmp_path, "en", layout="vctk")
+
+
 def test_monotonic_alignment_finds_the_planted_durations() -> None:
     rng = np.random.default_rng(0)
     durations = np.array([3, 1, 5, 2, 4])

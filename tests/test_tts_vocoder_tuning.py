@@ -129,6 +129,7 @@ def test_a_tiny_adversarial_run_trains_only_the_vocoder_and_resumes_its_discrimi
     _, _, card = load_checkpoint(second.checkpoint)
     assert card["vocoder_tuning"]["steps_done"] == 6
     assert card["vocoder_tuning"]["steps_this_run"] == 3
+    assert [run["steps_this_run"] for run in card["vocoder_tuning"]["earlier_runs"]] == [3]
 
 
 def test_a_folder_without_discriminators_is_a_clear_error(tmp_path: Path) -> None:
@@ -158,4 +159,5 @@ def test_spectral_only_tuning_of_a_grown_vocoder_saves_no_discriminators(tmp_pat
     model, _, card = load_checkpoint(result.checkpoint)
     assert model.config.vocoder_layers == TINY_SIZES["vocoder_layers"] + 1
     assert card["vocoder_tuning"]["extra_layers"] == 1
-    assert float(model.vocoder.blocks[-1].scale.detach().abs().sum()) > 0  # the new block has started to learn
+    # The new block has started to learn.
+    assert float(model.vocoder.blocks[-1].scale.detach().abs().sum()) > 0

@@ -247,12 +247,14 @@ def _recording_examples(
     if not config.lang:
         raise ValueError("--recordings needs --lang: the language the recordings speak")
     started = time.perf_counter()
-    held_out = [r.text for r in read_recordings(config.recordings, config.lang) if is_test_sentence(r.text)]
+    layout = config.recordings_format or None
+    recordings = read_recordings(config.recordings, config.lang, layout=layout)
+    held_out = [r.text for r in recordings if is_test_sentence(r.text)]
     atomic_write_text(out / "test_sentences" / f"{config.lang}.txt", "".join(f"{s}\n" for s in held_out))
     examples, skipped = recording_examples(
         config.recordings,
         config.lang,
-        config.recordings_format or None,
+        layout,
         keep=lambda recording: not is_test_sentence(recording.text),
     )
     log(

@@ -143,6 +143,15 @@ def grow_vocoder(model: VoiceModel, extra_layers: int) -> VoiceModel:
     return grown
 
 
+def tuning_history(card: dict) -> list[dict]:
+    """The vocoder-tuning runs a checkpoint's card records, oldest first, each without its own history:
+    a checkpoint tuned in several jobs keeps what each job did."""
+    last = card.get("vocoder_tuning")
+    if not last:
+        return []
+    return [*last.get("earlier_runs", []), {k: v for k, v in last.items() if k != "earlier_runs"}]
+
+
 def _teacher_config(config: VocoderTuningConfig) -> TrainConfig:
     """The joint trainer's data settings, so this stage reads exactly the voice's teacher data."""
     return TrainConfig(
@@ -286,11 +295,13 @@ def tune_vocoder(config: VocoderTuningConfig, log: Callable[[str], None] = print
                 log(f"step {step} {time.perf_counter() - loop_start:.0f}s lr_g={g_lr:.2e} {parts}")
         pending.result()
     final = {k: round(float(v), 4) for k, v in losses.items()}
-    earlier_steps = int(earlier.get("steps_done", 0))
+    history = tuning_history(card)
+    earlier_steps = sum(int(run["steps_this_run"]) for run in history)
     run_card = {
         **{k: v for k, v in asdict(config).items() if k != "languages"},
         "steps_done": earlier_steps + step,
         "steps_this_run": step,
+        "earlier_runs": history,
         "final_losses": final,
         "device": str(device) if device.type == "cpu" else torch.cuda.get_device_name(device),
         "wall_seconds": round(time.perf_counter() - started, 1),

@@ -30,14 +30,11 @@ import numpy as np
 from tts.data.alignment import monotonic_alignment_durations
 from tts.data.dataset import TeacherExample, example_from_durations
 from tts.data.prosody import HOP
-from tts.data.recordings import Recording, RecordingLayoutError, read_recordings
+from tts.data.recordings import Recording, read_recordings
 from tts.frontend.espeak import SAMPLE_RATE
 from tts.frontend.inventory import load_inventory
 from tts.frontend.phonemize import PAUSE_TOKENS, clauses_to_tokens, is_phoneme
 from tts.frontend.segment import segment
-
-LAYOUT_FILES = {"ljspeech": "metadata.csv", "indictts": "txt.done.data"}
-"""The file each ``--recordings-format`` must find in the folder."""
 
 
 def load_audio(path: Path, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
@@ -92,14 +89,6 @@ def _squared_distances(centers: np.ndarray, frames: np.ndarray) -> np.ndarray:
     return (centers**2).sum(1)[:, None] - 2.0 * centers @ frames.T + (frames**2).sum(1)[None, :]
 
 
-def check_layout(folder: str | os.PathLike[str], layout: str) -> None:
-    """Raise :class:`RecordingLayoutError` unless ``folder`` has the file ``layout`` needs."""
-    if layout not in LAYOUT_FILES:
-        raise RecordingLayoutError(f"unknown recordings format {layout!r}: use {' or '.join(LAYOUT_FILES)}")
-    if not (Path(folder) / LAYOUT_FILES[layout]).is_file():
-        raise RecordingLayoutError(f"{folder} is not a {layout} folder: {LAYOUT_FILES[layout]} is missing")
-
-
 def recording_examples(
     folder: str | os.PathLike[str],
     lang: str,
@@ -110,13 +99,13 @@ def recording_examples(
 ) -> tuple[list[TeacherExample], int]:
     """Examples (durations aligned) for the recordings of ``folder`` and how many were skipped.
 
-    ``keep`` filters recordings (the trainer holds out test sentences with it)."""
-    if layout:
-        check_layout(folder, layout)
+    ``layout`` names the recordings' layout (``--recordings-format``; None: detect it, see
+    :func:`tts.data.recordings.read_recordings`). ``keep`` filters recordings (the trainer holds out
+    test sentences with it)."""
     inventory = load_inventory()
     kept: list[tuple[Recording, list[int], np.ndarray, np.ndarray, np.ndarray]] = []
     skipped = 0
-    for recording in read_recordings(folder, lang, speaker):
+    for recording in read_recordings(folder, lang, speaker, layout):
         if keep is not None and not keep(recording):
             continue
         try:

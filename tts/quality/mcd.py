@@ -112,7 +112,16 @@ def aligned_mcd(reference: WorldFeatures, synthesized: WorldFeatures) -> float:
 
 def dtw_mcd(reference: WorldFeatures, synthesized: WorldFeatures) -> float:
     """MCD averaged over the frame pairs of the DTW path (free-running output)."""
-    cost = frame_distances(reference.mcep[:, None, :], synthesized.mcep[None, :, :])
+    return cepstra_dtw_mcd(reference.mcep, synthesized.mcep)
+
+
+def cepstra_dtw_mcd(reference: np.ndarray, synthesized: np.ndarray) -> float:
+    """:func:`dtw_mcd` for any two ``[frames, 1 + order]`` cepstrum sequences (c0 first, left out).
+
+    The one place the DTW-MCD is computed: other cepstra (``bench/tts_fp8_scan.py`` uses DCT cepstra
+    of the voice's log-mel, free of WORLD) get the same formula and path, though not figures
+    comparable with published MCD."""
+    cost = frame_distances(reference[:, None, :], synthesized[None, :, :])
     rows, cols = dtw_path(cost)
     return float(cost[rows, cols].mean())
 
