@@ -47,7 +47,7 @@ from tts.model.config import VoiceConfig
 from tts.model.losses import masked_l1, masked_mse, multi_resolution_stft_loss
 from tts.model.mel import LogMel
 from tts.model.voice_model import VoiceModel
-from tts.schedule import time_budget_learning_rate
+from tts.schedule import loop_budget_seconds, time_budget_learning_rate, training_device
 
 
 @dataclass
@@ -300,7 +300,7 @@ def train_voice(config: TrainConfig, log: Callable[[str], None] = print) -> Trai
     """Teacher data → training loop → checkpoint; see the module docstring."""
     random.seed(config.seed)
     torch.manual_seed(config.seed)
-    device = torch.device(config.device if config.device != "cuda" or torch.cuda.is_available() else "cpu")
+    device = training_device(config.device)
     out = Path(config.out)
     started = time.perf_counter()
     examples, skipped = training_examples(config, out, log)
@@ -317,14 +317,9 @@ def train_voice(config: TrainConfig, log: Callable[[str], None] = print) -> Trai
         model.parameters(), lr=config.learning_rate, betas=(0.9, 0.98), weight_decay=0.01
     )
     loop_start = time.perf_counter()
-    budget = config.minutes * 60
-    if config.finish_by:
-        budget = min(budget, config.finish_by - time.time())
+    budget = loop_budget_seconds(config.minutes, config.finish_by)
     step, loss_value = 0, float("nan")
     use_bf16 = device.type == "cuda"
-    if use_bf16:
-        torch.backends.cuda.matmul.allow_tf32 = True
-        torch.backends.cudnn.allow_tf32 = True
 
     def next_batch() -> dict[str, torch.Tensor]:
         start = random.randint(0, max(0, len(examples) - config.batch_size))

@@ -51,7 +51,7 @@ from tts.model.losses import (
 )
 from tts.model.mel import LogMel
 from tts.model.voice_model import VoiceModel
-from tts.schedule import time_budget_learning_rate
+from tts.schedule import loop_budget_seconds, time_budget_learning_rate, training_device
 from tts.train import TrainConfig, collate, training_examples, vocoder_segments
 
 DISCRIMINATORS_CARD = "discriminators.json"
@@ -169,7 +169,7 @@ def tune_vocoder(config: VocoderTuningConfig, log: Callable[[str], None] = print
     """Teacher data → (discriminator warm-up →) vocoder loop → voice checkpoint (+ discriminators)."""
     random.seed(config.seed)
     torch.manual_seed(config.seed)
-    device = torch.device(config.device if config.device != "cuda" or torch.cuda.is_available() else "cpu")
+    device = training_device(config.device)
     out = Path(config.out)
     started = time.perf_counter()
     model, inventory, card = load_checkpoint(config.checkpoint)
@@ -203,12 +203,7 @@ def tune_vocoder(config: VocoderTuningConfig, log: Callable[[str], None] = print
         discriminators.parameters(), config.discriminator_learning_rate, betas
     )
     use_bf16 = device.type == "cuda"
-    if use_bf16:
-        torch.backends.cuda.matmul.allow_tf32 = True
-        torch.backends.cudnn.allow_tf32 = True
-    budget = config.minutes * 60
-    if config.finish_by:
-        budget = min(budget, config.finish_by - time.time())
+    budget = loop_budget_seconds(config.minutes, config.finish_by)
     warmup = 0 if earlier or not config.adversarial else config.discriminator_warmup_steps
 
     def next_batch() -> dict[str, torch.Tensor]:

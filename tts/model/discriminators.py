@@ -37,6 +37,18 @@ Judgement = tuple[list[torch.Tensor], list[list[torch.Tensor]]]
 """Per sub-discriminator: the score map, and the feature maps it computed on the way."""
 
 
+def _judge(convs: nn.ModuleList, post: nn.Module, x: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
+    """Leaky-ReLU convolution stack then the score layer: the scores ``[B, cells]`` and every
+    layer's output (the feature maps that feature matching compares)."""
+    features = []
+    for conv in convs:
+        x = nn.functional.leaky_relu(conv(x), LEAK)
+        features.append(x)
+    x = post(x)
+    features.append(x)
+    return x.flatten(1), features
+
+
 class PeriodDiscriminator(nn.Module):
     """Waveform folded by ``period`` → strided (5, 1) convolutions along time → a score per cell."""
 
@@ -56,14 +68,7 @@ class PeriodDiscriminator(nn.Module):
         remainder = x.shape[-1] % self.period
         if remainder:
             x = nn.functional.pad(x, (0, self.period - remainder), mode="reflect")
-        x = x.view(x.shape[0], 1, -1, self.period)
-        features = []
-        for conv in self.convs:
-            x = nn.functional.leaky_relu(conv(x), LEAK)
-            features.append(x)
-        x = self.post(x)
-        features.append(x)
-        return x.flatten(1), features
+        return _judge(self.convs, self.post, x.view(x.shape[0], 1, -1, self.period))
 
 
 class ResolutionDiscriminator(nn.Module):
@@ -92,14 +97,7 @@ class ResolutionDiscriminator(nn.Module):
             spectrum = torch.stft(
                 audio.float(), self.n_fft, self.hop, window=self.window, center=True, return_complex=True
             )
-        x = spectrum.abs().transpose(1, 2)[:, None]  # [B, 1, frames, bins]
-        features = []
-        for conv in self.convs:
-            x = nn.functional.leaky_relu(conv(x), LEAK)
-            features.append(x)
-        x = self.post(x)
-        features.append(x)
-        return x.flatten(1), features
+        return _judge(self.convs, self.post, spectrum.abs().transpose(1, 2)[:, None])  # [B, 1, frames, bins]
 
 
 class MultiPeriodDiscriminator(nn.Module):

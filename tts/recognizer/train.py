@@ -52,7 +52,7 @@ from tts.recognizer.model import (
     greedy_decode,
     phoneme_target_mask,
 )
-from tts.schedule import time_budget_learning_rate
+from tts.schedule import loop_budget_seconds, time_budget_learning_rate, training_device
 from tts.train import TrainConfig as VoiceTrainConfig
 from tts.train import teacher_examples as voice_teacher_examples
 from tts.train import teacher_items
@@ -175,10 +175,7 @@ def train_recognizer(config: RecognizerTrainConfig, log: Callable[[str], None] =
     """Teacher data → CTC training within the budget → ``recognizer.pt`` + ``recognizer.json`` in ``out``."""
     random.seed(config.seed)
     torch.manual_seed(config.seed)
-    device = torch.device(config.device if config.device != "cuda" or torch.cuda.is_available() else "cpu")
-    if device.type == "cuda":
-        torch.backends.cuda.matmul.allow_tf32 = True
-        torch.backends.cudnn.allow_tf32 = True
+    device = training_device(config.device)
     started = time.perf_counter()
     examples = teacher_examples(config, log)
     random.Random(config.seed).shuffle(examples)
@@ -194,9 +191,7 @@ def train_recognizer(config: RecognizerTrainConfig, log: Callable[[str], None] =
     parameters = sum(p.numel() for p in model.parameters())
     log(f"recognizer: {parameters / 1e6:.2f}M parameters on {device}")
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=0.01)
-    budget = config.minutes * 60
-    if config.finish_by:
-        budget = min(budget, config.finish_by - time.time())
+    budget = loop_budget_seconds(config.minutes, config.finish_by)
     loop_start = last_save = time.perf_counter()
     step, loss_value, history = 0, float("nan"), []
 
