@@ -47,6 +47,22 @@ def test_quality_block_keeps_the_systems_columns_and_the_worst_language() -> Non
     assert "F0 RMSE" not in quality_block(TABLE, "fp32")["per_language"]["hi"]
 
 
+def test_a_per_run_on_more_sentences_replaces_the_phoneme_error_rates() -> None:
+    per_table = {
+        lang: {
+            "teacher": {"n": 20, "PER": 0.015},
+            "fp32": {"n": 20, "PER": 0.021, "PER ×teach": 1.4, "MCD": math.nan},
+        }
+        for lang in TABLE
+    }
+    row = quality_block(TABLE, "fp32", per_table)["per_language"]["hi"]
+    assert row["MCD"] == 4.1 and row["sentences"] == 2
+    per = (row["PER"], row["PER ×teach"], row["teacher PER"], row["PER sentences"])
+    assert per == (0.021, 1.4, 0.015, 20)
+    with pytest.raises(VoiceInstallError, match="PER table has no 'fp8' row"):
+        quality_block(TABLE, "fp8", per_table)
+
+
 def test_an_unknown_system_is_a_clear_error() -> None:
     with pytest.raises(VoiceInstallError, match="one of fp32, fp8"):
         quality_block(TABLE, "int4")

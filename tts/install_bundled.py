@@ -55,8 +55,13 @@ class VoiceInstallError(ValueError):
     """Raised when the voice folder is incomplete or the quality table lacks the system asked for."""
 
 
-def quality_block(table: dict[str, Any], system: str) -> dict[str, Any]:
-    """Per-language figures of ``system`` from ``bench/tts_quality.py --json``, NaN (unmeasured) left out."""
+def quality_block(
+    table: dict[str, Any], system: str, per_table: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Per-language figures of ``system`` from ``bench/tts_quality.py --json``, NaN (unmeasured) left out.
+
+    ``per_table``, a second run of the bench on more sentences (PER is cheap, MCD is not), replaces
+    the phoneme error rates, the teacher's included, and adds its sentence count as ``PER sentences``."""
     if system not in SYSTEMS:
         raise VoiceInstallError(f"system must be one of {', '.join(SYSTEMS)}, not {system!r}")
     per_language: dict[str, dict[str, float]] = {}
@@ -65,8 +70,22 @@ def quality_block(table: dict[str, Any], system: str) -> dict[str, Any]:
             raise VoiceInstallError(f"the quality table has no {system!r} row for {lang}")
         row = {column: systems[system].get(column, math.nan) for column in COLUMNS[system]}
         row["teacher PER"] = systems.get("teacher", {}).get("PER", math.nan)
+        if per_table is not None:
+            if system not in per_table.get(lang, {}):
+                raise VoiceInstallError(f"the PER table has no {system!r} row for {lang}")
+            per_rows = per_table[lang]
+            row.update(
+                {
+                    "PER": per_rows[system].get("PER", math.nan),
+                    "PER ×teach": per_rows[system].get("PER ×teach", math.nan),
+                    "teacher PER": per_rows.get("teacher", {}).get("PER", math.nan),
+                    "PER sentences": per_rows[system]["n"],
+                }
+            )
         per_language[lang] = {k: round(float(v), 4) for k, v in row.items() if not math.isnan(float(v))}
         per_language[lang]["sentences"] = int(systems[system]["n"])
+        if "PER sentences" in per_language[lang]:
+            per_language[lang]["PER sentences"] = int(per_language[lang]["PER sentences"])
     return {"per_language": per_language, "worst": _worst(per_language)}
 
 
@@ -127,6 +146,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--quality", required=True, type=Path, nargs="+", help="bench/tts_quality.py --json outputs"
     )
+    parser.add_argument(
+        "--per-quality",
+        type=Path,
+        nargs="+",
+        help="--json outputs of a PER-only run on more sentences: their PER replaces --quality's",
+    )
     parser.add_argument("--system", default="fp32", choices=SYSTEMS, help="which row of the table this is")
     parser.add_argument("--measured-by", required=True, help="the quality bench's command line")
     parser.add_argument("--command", required=True, help="the commands that produced the voice")
@@ -137,7 +162,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--root", type=Path, default=BUNDLED_DIR)
     args = parser.parse_args(argv)
     table = merged_tables(args.quality)
-    quality = quality_block(table, args.system)
+    per_table = merged_tables(args.per_quality) if args.per_quality else None
+    quality = quality_block(table, args.system, per_table)
     quality["measured_by"] = args.measured_by
     quality["baseline"] = "held-out espeak-ng teacher audio (default speaker); FP8 gap against the fp32 voice"
     if args.rtf is not None:
