@@ -68,7 +68,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from tts_common import cpu_session, run_voice_graph, verdict
+from tts_common import cpu_session, held_out_lists, run_voice_graph, verdict
 
 MCD_TARGET, PER_RATIO_TARGET, FP8_GAP_TARGET = 5.0, 1.5, 0.2
 VOICES = ("fp32", "fp8")
@@ -103,15 +103,11 @@ def held_out_sentences(args: argparse.Namespace) -> dict[str, list[str]]:
     from tts.data.sentences import sentence_split
 
     test_dir = Path(args.test_dir or Path(args.checkpoint).parent / "test_sentences")
-    sentences = {}
-    for lang in args.languages:
-        path = test_dir / f"{lang}.txt"
-        if path.is_file():
-            lines = path.read_text(encoding="utf-8").splitlines()
-        else:
-            _, lines = sentence_split(args.corpus, lang, 0, args.per_language)
-        sentences[lang] = [line for line in lines if line.strip()][: args.per_language]
-    return sentences
+    lists = held_out_lists(test_dir, args.per_language, args.languages)
+    return {
+        lang: lists[lang] if lang in lists else sentence_split(args.corpus, lang, 0, args.per_language)[1]
+        for lang in args.languages
+    }
 
 
 def fp8_kept_parameters(args: argparse.Namespace) -> set[str]:
