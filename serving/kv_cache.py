@@ -25,7 +25,7 @@ import numpy as np
 
 from serving.engine import DeviceTensors, EngineSession
 from serving.onnx_model import make_model
-from serving.providers import CPU, CUDA, ThreadSettings, session_options
+from serving.providers import CPU, CUDA, CUDAOptions, ThreadSettings, session_options
 
 _CACHE_DIMS = ["batch", "heads", "length", "head_dim"]
 
@@ -74,6 +74,21 @@ def _select_graph(tensors: int, element_type: int) -> bytes:
     return make_model(graph, opset=18).SerializeToString()
 
 
+def editor_providers(lm: EngineSession) -> list[tuple[str, dict[str, str]]]:
+    """Providers for the copy graphs: no TensorRT engine is needed for copies, so CUDA on the LM's
+    GPU with the LM session's own CUDA settings (device, memory arena, copy stream: the copies
+    allocate from an arena that grows as the LM's does), or the CPU where the LM runs there."""
+    device_type, device_id = lm.device
+    if device_type != "cuda":
+        return [(CPU, {})]
+    reported = lm.session.get_provider_options().get(CUDA, {})
+    defaults = CUDAOptions(device_id=device_id).to_provider_options()
+    options = {key: str(reported.get(key, value)) for key, value in defaults.items()}
+    if "gpu_mem_limit" in reported:
+        options["gpu_mem_limit"] = str(reported["gpu_mem_limit"])
+    return [(CUDA, options), (CPU, {})]
+
+
 class CacheEditor:
     """Join and select rows of ``tensors`` cache tensors on the LM session's provider and device."""
 
@@ -82,11 +97,7 @@ class CacheEditor:
         from onnx.helper import np_dtype_to_tensor_dtype
 
         element_type = np_dtype_to_tensor_dtype(np.dtype(dtype))
-        # Copies need no TensorRT engine: CUDA on the LM's GPU, or the CPU where the LM runs there.
-        device_type, device_id = lm.device
-        providers: list[tuple[str, dict[str, str]]] = [(CPU, {})]
-        if device_type == "cuda":
-            providers.insert(0, (CUDA, {"device_id": str(device_id)}))
+        providers = editor_providers(lm)
 
         def open_graph(model: bytes, name: str) -> EngineSession:
             threads = ThreadSettings(intra_op_threads=1)  # copies: one thread is plenty

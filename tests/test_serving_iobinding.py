@@ -211,3 +211,40 @@ def test_the_cache_editor_pads_joins_and_selects_exactly_like_numpy(lm: LMEngine
     selected = editor.select(joined, rows=[2, 0], start=2)
     for value, source in zip(selected, joined, strict=True):
         np.testing.assert_array_equal(value.numpy(), source.numpy()[[2, 0], :, 2:])
+
+
+class _FakeSession:
+    def __init__(self, options: dict[str, dict[str, str]]) -> None:
+        self._options = options
+
+    def get_provider_options(self) -> dict[str, dict[str, str]]:
+        return self._options
+
+
+class _FakeLM:
+    def __init__(self, device: tuple[str, int], options: dict[str, dict[str, str]]) -> None:
+        self.device = device
+        self.session = _FakeSession(options)
+
+
+def test_the_cache_editor_copies_on_the_lms_gpu_with_the_lms_cuda_settings() -> None:
+    from serving.kv_cache import editor_providers
+    from serving.providers import CPU, CUDA
+
+    reported = {
+        CUDA: {
+            "device_id": "1",
+            "arena_extend_strategy": "kNextPowerOfTwo",
+            "gpu_mem_limit": "4294967296",
+            "cudnn_conv_algo_search": "EXHAUSTIVE",
+            "do_copy_in_default_stream": "1",
+            "tunable_op_enable": "0",
+        }
+    }
+    (cuda, cuda_options), cpu = editor_providers(_FakeLM(("cuda", 1), reported))
+    assert (cuda, cpu) == (CUDA, (CPU, {}))
+    assert cuda_options["device_id"] == "1"
+    assert cuda_options["arena_extend_strategy"] == "kNextPowerOfTwo"
+    assert cuda_options["gpu_mem_limit"] == "4294967296"
+    assert "tunable_op_enable" not in cuda_options  # only the settings the package manages travel
+    assert editor_providers(_FakeLM(("cpu", 0), {})) == [(CPU, {})]
