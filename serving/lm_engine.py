@@ -10,8 +10,8 @@ left-pads their caches to a common length and masks the padding; each stream kee
 ``position_ids``, so a padded row computes exactly what the stream would compute alone. Each step's
 ``present.*`` tensors stay on the device (IOBinding) and are rebound as the next step's past; when
 streams join or leave, the caches are padded, joined and trimmed on the device too
-(:mod:`serving.kv_cache`), so only a new stream's own prefill cache and each step's logits cross
-the bus.
+(:mod:`serving.kv_cache`); a prompt's prefill leaves its cache there as well, so only token ids,
+positions, masks and logits cross the bus.
 
 Example::
 
@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -106,21 +107,23 @@ class LMEngine:
                 f"prompt ({len(prompt_ids)}) + max_new_tokens ({max_new_tokens}) exceeds {limit} positions"
             )
 
-    def prefill(self, prompt_ids: Sequence[int]) -> tuple[np.ndarray, list[np.ndarray]]:
-        """Run the prompt from an empty cache: logits of its last position and the per-layer cache."""
+    def prefill(self, prompt_ids: Sequence[int]) -> tuple[np.ndarray, list[Any]]:
+        """Run the prompt from an empty cache: the logits of its last position (on the host) and the
+        per-layer cache, left on the model's device as ``OrtValue`` objects for :meth:`DecodeBatch.add`."""
         length = len(prompt_ids)
-        feeds = {
-            "input_ids": np.asarray([prompt_ids], dtype=np.int64),
-            "attention_mask": np.ones((1, length), dtype=np.int64),
-            "position_ids": np.arange(length, dtype=np.int64)[None, :],
-        }
+        run = DeviceTensors(self.engine)
+        run.bind_host("input_ids", np.asarray([prompt_ids], dtype=np.int64))
+        run.bind_host("attention_mask", np.ones((1, length), dtype=np.int64))
+        run.bind_host("position_ids", np.arange(length, dtype=np.int64)[None, :])
         empty: np.ndarray = np.zeros(
             (1, self.shape.kv_heads, 0, self.shape.head_dim), dtype=self.shape.kv_dtype
         )
-        names = self.shape.cache_names
-        feeds.update({past: empty for past, _ in names})
-        logits, *cache = self.engine.run(feeds, ["logits", *(present for _, present in names)])
-        return logits[0, -1], cache
+        run.fetch("logits")
+        for past, present in self.shape.cache_names:
+            run.bind_small(past, empty)  # zero-size: nothing to copy
+            run.keep(present)
+        outputs = run.run()
+        return outputs["logits"].numpy()[0, -1], [outputs[present] for _, present in self.shape.cache_names]
 
     def new_batch(self) -> DecodeBatch:
         return DecodeBatch(self)
@@ -136,8 +139,8 @@ class _Row:
 class DecodeBatch:
     """Streams decoding together: left-padded caches, one mask, a position per stream.
 
-    The caches never leave the device: a joining stream's own (small) prefill cache is uploaded
-    once, and joins, departures and padding trims run as tiny graphs next to the model
+    The caches never leave the device: a joining stream's prefill cache is already there, and
+    joins, departures and padding trims run as tiny graphs next to the model
     (:class:`serving.kv_cache.CacheEditor`).
     """
 
@@ -159,13 +162,15 @@ class DecodeBatch:
         """Per-layer past tensors (``OrtValue`` objects on the model's device), in cache-name order."""
         return self._cache
 
-    def add(self, key: Hashable, cache: list[np.ndarray], next_token: int) -> None:
-        """Join a prefilled stream; ``next_token`` is the token the next step feeds it."""
-        length = cache[0].shape[2]
+    def add(self, key: Hashable, cache: Sequence[Any], next_token: int) -> None:
+        """Join a prefilled stream (its cache as :meth:`LMEngine.prefill` left it on the device, or host
+        arrays, uploaded here); ``next_token`` is the token the next step feeds it."""
+        length = _positions(cache[0])
         old_width = self.mask.shape[1]
         width = max(old_width, length)
         mask = np.concatenate([_left_pad(self.mask, width), _left_pad(np.ones((1, length), np.int64), width)])
-        joining = [self.lm.engine.to_device(layer) for layer in cache]
+        upload = self.lm.engine.to_device
+        joining = [upload(layer) if isinstance(layer, np.ndarray) else layer for layer in cache]
         if self.rows:
             joined = self.lm.editor.join(self._cache, width - old_width, joining, width - length)
         else:
@@ -212,6 +217,12 @@ class DecodeBatch:
             row.position += 1
         logits = outputs["logits"].numpy()[:, -1]
         return {row.key: logits[i] for i, row in enumerate(self.rows)}
+
+
+def _positions(layer: Any) -> int:
+    """Sequence length of one cache tensor ``[batch, heads, positions, head_dim]``, host or device."""
+    shape = layer.shape if isinstance(layer, np.ndarray) else layer.shape()
+    return int(shape[2])
 
 
 def _left_pad(mask: np.ndarray, width: int) -> np.ndarray:
