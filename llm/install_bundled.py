@@ -99,7 +99,6 @@ def build_card(
         "version": 2,
         "files": {"model": "model.onnx", "config": "config.json", "tokenizer": "tokenizer.json"},
         "onnx": {
-            "opset": 21,
             "io": "onnxruntime-genai layout: input_ids, attention_mask, position_ids, "
             "past_key_values.N.key|value -> logits, present.N.key|value [batch, kv_heads, seq, head_dim]",
             "weights": "FP8 E4M3, one float32 scale per output channel (serving.quant), tied embedding/LM "
@@ -163,6 +162,14 @@ def build_card(
     return card
 
 
+def default_domain_opset(model: Path) -> int:
+    """The ONNX opset of the default domain that ``model`` declares (read from the file, not assumed)."""
+    import onnx
+
+    proto = onnx.load(str(model), load_external_data=False)
+    return next(o.version for o in proto.opset_import if o.domain in ("", "ai.onnx"))
+
+
 def _hardware(env_text: str) -> str:
     for line in env_text.splitlines():
         if "NVIDIA" in line:
@@ -200,6 +207,7 @@ def install(
     model = join_parts(job_out, staging / "model.onnx")
     if model.stat().st_size > MAX_MODEL_BYTES:
         raise JobOutputError(f"model.onnx is {model.stat().st_size:,} bytes, over {MAX_MODEL_BYTES:,}")
+    card["onnx"]["opset"] = default_domain_opset(model)
     LMConfig.from_dict(config).save(staging / "config.json")
     shutil.copyfile(tokenizer, staging / "tokenizer.json")
     atomic_write_text(staging / "card.json", json.dumps(card, indent=2, ensure_ascii=False) + "\n")

@@ -157,6 +157,7 @@ def test_install_bundled_writes_the_folder_card_and_manifest_entry(
     report = json.loads((job["ab"] / "ab_report.json").read_text())["runs"]["superbpe"]
     assert card["training"]["steps"] == report["train"]["steps"]
     assert card["training"]["hardware"] == "NVIDIA H200"
+    assert card["onnx"]["opset"] == 21  # read from the installed graph (the exporter's opset)
     assert card["quality"]["flores_dev_bits_per_byte_fp32"]["mean"] == pytest.approx(
         report["flores_dev"]["mean"]["bits_per_byte"], abs=1e-4
     )
