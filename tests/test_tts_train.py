@@ -6,11 +6,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tts_fixtures import random_teacher_example
 
 torch = pytest.importorskip("torch")
 
 from tts.checkpoint import load_checkpoint  # noqa: E402
-from tts.data.dataset import TeacherExample  # noqa: E402
 from tts.data.teacher_store import (  # noqa: E402
     TeacherDataError,
     has_teacher_data,
@@ -24,23 +24,8 @@ from tts.model.voice_model import VoiceModel  # noqa: E402
 from tts.train import TrainConfig, collate, train_voice, training_losses  # noqa: E402
 
 
-def _example(tokens: int, seed: int) -> TeacherExample:
-    rng = np.random.default_rng(seed)
-    durations = rng.integers(0, 4, tokens)
-    return TeacherExample(
-        ids=rng.integers(3, 100, tokens),
-        language=seed % 11,
-        speaker=seed % 4,
-        durations=durations,
-        pitch=rng.standard_normal(tokens).astype(np.float32),
-        energy=rng.standard_normal(tokens).astype(np.float32),
-        audio=rng.integers(-3000, 3000, int(durations.sum()) * 256).astype(np.int16),
-        text=f"वाक्य {seed}",
-    )
-
-
 def test_teacher_data_round_trips_through_the_store(tmp_path: Path) -> None:
-    examples = [_example(n, seed) for seed, n in enumerate((5, 9, 1, 14))]
+    examples = [random_teacher_example(n, seed) for seed, n in enumerate((5, 9, 1, 14))]
     assert not has_teacher_data(tmp_path)
     save_teacher_data(examples, tmp_path, {"skipped_unaligned": 2})
     loaded, card = load_teacher_data(tmp_path)
@@ -59,7 +44,7 @@ def test_an_incomplete_teacher_folder_is_a_clear_error(tmp_path: Path) -> None:
 def test_vocoder_segments_from_the_acoustic_model_train_only_the_vocoder_on_them() -> None:
     torch.manual_seed(0)
     model = VoiceModel(VoiceConfig(n_tokens=100, **TINY_SIZES))
-    batch = collate([_example(12, 1), _example(20, 2)], torch.device("cpu"))
+    batch = collate([random_teacher_example(12, 1), random_teacher_example(20, 2)], torch.device("cpu"))
     losses = training_losses(model, batch, LogMel(), segment_frames=8, vocoder_predicted_share=1.0)
     assert all(torch.isfinite(v) for v in losses.values())
     losses["stft"].backward()

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
+from tts_fixtures import random_teacher_example
 
 torch = pytest.importorskip("torch")
 
 from tts.checkpoint import load_checkpoint, save_checkpoint  # noqa: E402
-from tts.data.dataset import TeacherExample  # noqa: E402
 from tts.data.teacher_store import save_teacher_data  # noqa: E402
 from tts.export import TINY_SIZES  # noqa: E402
 from tts.frontend.inventory import load_inventory  # noqa: E402
@@ -55,21 +54,6 @@ def test_least_squares_losses_are_zero_exactly_at_their_targets() -> None:
     assert float(feature_matching_loss(same, [[torch.arange(6.0) + 2]])) == 2.0
 
 
-def _example(tokens: int, seed: int) -> TeacherExample:
-    rng = np.random.default_rng(seed)
-    durations = rng.integers(1, 4, tokens)
-    return TeacherExample(
-        ids=rng.integers(3, 100, tokens),
-        language=seed % 2,
-        speaker=seed % 4,
-        durations=durations,
-        pitch=rng.standard_normal(tokens).astype(np.float32),
-        energy=rng.standard_normal(tokens).astype(np.float32),
-        audio=rng.integers(-3000, 3000, int(durations.sum()) * 256).astype(np.int16),
-        text=f"वाक्य {seed}",
-    )
-
-
 def _tiny_run_setup(tmp_path: Path) -> tuple[Path, dict]:
     """A tiny voice checkpoint, a two-language corpus and saved teacher data; the run's settings."""
     corpus = tmp_path / "corpus"
@@ -77,7 +61,9 @@ def _tiny_run_setup(tmp_path: Path) -> tuple[Path, dict]:
     for lang in ("hi", "ta"):
         lines = "".join(f"{lang} line {i}.\n" for i in range(6))
         (corpus / f"{lang}.txt").write_text(lines, encoding="utf-8")
-    save_teacher_data([_example(n, s) for s, n in enumerate((12, 16, 20, 24))], tmp_path / "teacher", {})
+    sizes = (12, 16, 20, 24)
+    examples = [random_teacher_example(n, s, languages=2, min_frames=1) for s, n in enumerate(sizes)]
+    save_teacher_data(examples, tmp_path / "teacher", {})
     inventory = load_inventory()
     torch.manual_seed(0)
     voice = VoiceModel(VoiceConfig(n_tokens=len(inventory.tokens), **TINY_SIZES))

@@ -43,6 +43,7 @@ from tts.data.sentences import is_test_sentence, sentence_split
 from tts.data.teacher_store import has_teacher_data, load_teacher_data, save_teacher_data
 from tts.export import TINY_SIZES
 from tts.frontend.inventory import SPEAKERS, load_inventory
+from tts.model.acoustic import AcousticModel, AcousticOutput
 from tts.model.config import VoiceConfig
 from tts.model.losses import masked_l1, masked_mse, multi_resolution_stft_loss
 from tts.model.mel import LogMel
@@ -173,6 +174,24 @@ def vocoder_segments(
     return mel_segments, audio_segments, target_segments
 
 
+def teacher_forced(
+    acoustic: AcousticModel, batch: dict[str, torch.Tensor]
+) -> tuple[AcousticOutput, torch.Tensor]:
+    """The acoustic model's output with the teacher's durations, pitch and energy, and the token mask."""
+    positions = torch.arange(batch["ids"].shape[1], device=batch["ids"].device)[None]
+    token_mask = positions < batch["token_lengths"][:, None]
+    out = acoustic(
+        batch["ids"],
+        batch["language"],
+        batch["speaker"],
+        token_mask,
+        durations=batch["durations"],
+        pitch=batch["pitch"],
+        energy=batch["energy"],
+    )
+    return out, token_mask
+
+
 def training_losses(
     model: VoiceModel,
     batch: dict[str, torch.Tensor],
@@ -182,20 +201,8 @@ def training_losses(
 ) -> dict[str, torch.Tensor]:
     """Acoustic losses (teacher forcing) and vocoder losses on random mel segments, taken from the
     ground truth or, for a ``vocoder_predicted_share`` of the items, from the acoustic model's output."""
-    token_mask = (
-        torch.arange(batch["ids"].shape[1], device=batch["ids"].device)[None]
-        < batch["token_lengths"][:, None]
-    )
     mel_target = log_mel(batch["audio"]).transpose(1, 2)
-    out = model.acoustic(
-        batch["ids"],
-        batch["language"],
-        batch["speaker"],
-        token_mask,
-        durations=batch["durations"],
-        pitch=batch["pitch"],
-        energy=batch["energy"],
-    )
+    out, token_mask = teacher_forced(model.acoustic, batch)
     frames = min(out.mel.shape[1], mel_target.shape[1])
     frame_mask = torch.arange(frames, device=out.mel.device)[None] < batch["frame_lengths"][:, None]
     losses = {

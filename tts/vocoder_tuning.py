@@ -52,7 +52,7 @@ from tts.model.losses import (
 from tts.model.mel import LogMel
 from tts.model.voice_model import VoiceModel
 from tts.schedule import loop_budget_seconds, time_budget_learning_rate, training_device
-from tts.train import TrainConfig, collate, training_examples, vocoder_segments
+from tts.train import TrainConfig, collate, teacher_forced, training_examples, vocoder_segments
 
 DISCRIMINATORS_CARD = "discriminators.json"
 TINY_DISCRIMINATOR_CHANNELS = (4, 8)
@@ -238,18 +238,8 @@ def tune_vocoder(config: VocoderTuningConfig, log: Callable[[str], None] = print
                 mel_target = log_mel(batch["audio"]).transpose(1, 2)
                 predicted = mel_target
                 if config.predicted_share > 0:
-                    positions = torch.arange(batch["ids"].shape[1], device=device)[None]
-                    token_mask = positions < batch["token_lengths"][:, None]
                     with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_bf16):
-                        predicted = acoustic(
-                            batch["ids"],
-                            batch["language"],
-                            batch["speaker"],
-                            token_mask,
-                            durations=batch["durations"],
-                            pitch=batch["pitch"],
-                            energy=batch["energy"],
-                        ).mel.float()
+                        predicted = teacher_forced(acoustic, batch)[0].mel.float()
             mel_segments, audio_segments, target_segments = vocoder_segments(
                 batch, mel_target, predicted, config.segment_frames, config.predicted_share
             )
