@@ -91,7 +91,7 @@ run() {
     python3 -c "import tarfile; tarfile.open('$UPLOAD/corpus.tar.bz2').extractall('$run_dir', filter='data')"
 
     local sentences=2000 batch=128 steps=0 workers=14 train_end=$((budget - 130))
-    local recognizer_flags=(--batch-size 48) per_language=20 score_workers=15
+    local recognizer_flags=(--batch-size 48) per_language=60 score_workers=15
     if [ "$tiny" = 1 ]; then
         sentences=2 batch=4 steps=2 workers=2 per_language=1 score_workers=2
         recognizer_flags=(--batch-size 4 --steps 2 --tiny)

@@ -57,7 +57,7 @@ run() {
     python3 -c "import os, torch; print('cores', os.cpu_count(), 'torch', torch.__version__)"
     python3 -c "import tarfile; tarfile.open('$UPLOAD/corpus.tar.bz2').extractall('$run_dir', filter='data')"
 
-    local sentences=2000 batch=32 steps=0 workers=14 per_language=20 score_workers=15 score_s=75
+    local sentences=2000 batch=32 steps=0 workers=14 per_language=60 score_workers=15 score_s=110
     local flags=()
     if [ "$tiny" = 1 ]; then
         sentences=2 batch=2 steps=3 workers=2 per_language=1 score_workers=2 score_s=40
