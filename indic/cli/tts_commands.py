@@ -26,6 +26,22 @@ VoiceOption = Annotated[
 SpeakerOption = Annotated[str, typer.Option("--speaker", help="Speaker name from the voice card.")]
 LengthScaleOption = Annotated[float, typer.Option("--length-scale", help=">1 speaks slower, <1 faster.")]
 
+# Options the two trainers (train, train-vocoder) share, spelled once.
+CorpusOption = Annotated[Path, typer.Option("--corpus", help="Folder of <lang>.txt training text.")]
+TeacherDataOption = Annotated[
+    Path | None, typer.Option(help="Folder to load teacher data from, or to save it to once synthesized.")
+]
+MinutesOption = Annotated[float, typer.Option(help="Wall-clock budget for the training loop.")]
+FinishByOption = Annotated[
+    float, typer.Option(help="Unix time by which the loop ends, whatever --minutes says (0: none).")
+]
+StepsOption = Annotated[
+    int, typer.Option(help="Stop after this many steps even if time is left (0: no limit).")
+]
+WorkersOption = Annotated[int, typer.Option(help="Processes synthesizing teacher data (0: one per core).")]
+DeviceOption = Annotated[str, typer.Option(help="torch device: cuda or cpu.")]
+DEFAULT_CORPUS = Path("../shared/corpora/train")
+
 
 @contextmanager
 def _clear_errors() -> Iterator[None]:
@@ -125,19 +141,15 @@ def train(
     out: Annotated[
         Path, typer.Option("--out", help="Run folder for teacher data, checkpoints and the voice.")
     ] = Path("runs/tts/voice"),
-    corpus: Annotated[Path, typer.Option("--corpus", help="Folder of <lang>.txt training text.")] = Path(
-        "../shared/corpora/train"
-    ),
+    corpus: CorpusOption = DEFAULT_CORPUS,
     sentences_per_language: Annotated[
         int, typer.Option(help="Teacher sentences per language and speaker.")
     ] = 400,
-    minutes: Annotated[float, typer.Option(help="Wall-clock budget for the training loop.")] = 5.0,
-    steps: Annotated[
-        int, typer.Option(help="Stop after this many steps even if time is left (0: no limit).")
-    ] = 0,
+    minutes: MinutesOption = 5.0,
+    steps: StepsOption = 0,
     batch_size: Annotated[int, typer.Option(help="Utterances per step.")] = 32,
-    workers: Annotated[int, typer.Option(help="Processes synthesizing teacher data (0: one per core).")] = 0,
-    device: Annotated[str, typer.Option(help="torch device: cuda or cpu.")] = "cuda",
+    workers: WorkersOption = 0,
+    device: DeviceOption = "cuda",
     tiny: Annotated[bool, typer.Option(help="Toy model sizes, to prove the loop on a CPU.")] = False,
     learning_rate: Annotated[float, typer.Option(help="Peak AdamW learning rate.")] = 1e-3,
     warmup_steps: Annotated[int, typer.Option(help="Linear warm-up steps before the cosine decay.")] = 300,
@@ -145,16 +157,11 @@ def train(
     vocoder_predicted_share: Annotated[
         float, typer.Option(help="Share of vocoder segments cut from the acoustic model's own mel.")
     ] = 0.5,
-    teacher_data: Annotated[
-        Path | None,
-        typer.Option(help="Folder to load teacher data from, or to save it to once synthesized."),
-    ] = None,
+    teacher_data: TeacherDataOption = None,
     resume: Annotated[
         Path | None, typer.Option(help="Checkpoint to continue from (its architecture is kept).")
     ] = None,
-    finish_by: Annotated[
-        float, typer.Option(help="Unix time by which the loop ends, whatever --minutes says (0: none).")
-    ] = 0.0,
+    finish_by: FinishByOption = 0.0,
     recordings: Annotated[
         Path | None,
         typer.Option(help="Train on real recordings in this folder instead of teacher speech."),
@@ -204,23 +211,14 @@ def train_vocoder(
     out: Annotated[
         Path, typer.Option("--out", help="Run folder: checkpoint/ (the voice) and discriminators/.")
     ] = Path("runs/tts/vocoder_gan"),
-    corpus: Annotated[Path, typer.Option("--corpus", help="Folder of <lang>.txt training text.")] = Path(
-        "../shared/corpora/train"
-    ),
+    corpus: CorpusOption = DEFAULT_CORPUS,
     sentences_per_language: Annotated[
         int, typer.Option(help="Teacher sentences per language (as the voice was trained).")
     ] = 400,
-    teacher_data: Annotated[
-        Path | None,
-        typer.Option(help="Folder to load teacher data from, or to save it to once synthesized."),
-    ] = None,
-    minutes: Annotated[float, typer.Option(help="Wall-clock budget for the training loop.")] = 5.0,
-    finish_by: Annotated[
-        float, typer.Option(help="Unix time by which the loop ends, whatever --minutes says (0: none).")
-    ] = 0.0,
-    steps: Annotated[
-        int, typer.Option(help="Stop after this many steps even if time is left (0: no limit).")
-    ] = 0,
+    teacher_data: TeacherDataOption = None,
+    minutes: MinutesOption = 5.0,
+    finish_by: FinishByOption = 0.0,
+    steps: StepsOption = 0,
     batch_size: Annotated[int, typer.Option(help="Segments per step.")] = 32,
     segment_frames: Annotated[int, typer.Option(help="Mel frames per training segment.")] = 48,
     predicted_share: Annotated[
@@ -242,8 +240,8 @@ def train_vocoder(
     extra_layers: Annotated[
         int, typer.Option(help="Vocoder blocks to add first (they start as the identity).")
     ] = 0,
-    workers: Annotated[int, typer.Option(help="Processes synthesizing teacher data (0: one per core).")] = 0,
-    device: Annotated[str, typer.Option(help="torch device: cuda or cpu.")] = "cuda",
+    workers: WorkersOption = 0,
+    device: DeviceOption = "cuda",
     tiny: Annotated[bool, typer.Option(help="Toy discriminators, to prove the loop on a CPU.")] = False,
 ) -> None:
     """Fine-tune a voice's vocoder against multi-period and multi-resolution discriminators, or (with
