@@ -147,3 +147,15 @@ def test_spectral_only_tuning_of_a_grown_vocoder_saves_no_discriminators(tmp_pat
     assert card["vocoder_tuning"]["extra_layers"] == 1
     # The new block has started to learn.
     assert float(model.vocoder.blocks[-1].scale.detach().abs().sum()) > 0
+
+
+def test_the_cli_names_a_missing_checkpoint_in_one_line(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from indic.cli import app
+
+    missing = str(tmp_path / "nowhere")
+    args = ["tts", "train-vocoder", missing, "--out", str(tmp_path / "run"), "--device", "cpu"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1
+    assert "checkpoint.json is missing" in result.output and "Traceback" not in result.output
