@@ -9,6 +9,11 @@
 #
 #   bash scripts/gpu/vocoder_job.sh prepare CHECKPOINT RECOGNIZER [DISCRIMINATORS]   # development machine
 #   OUT=results bash scripts/gpu/vocoder_job.sh run                                  # GPU machine, repo root
+#   OUT=results bash scripts/gpu/vocoder_job.sh continue    # the next call on the same, still warm machine
+#
+# `continue` trains on from the checkpoint (and discriminators) the previous call left in
+# runs/tts5/job, on the teacher speech it saved there (loaded in seconds instead of synthesized
+# in a minute): call it within the machine's idle window, or it starts bare and has nothing to continue.
 #
 # $OUT receives job.log, checkpoint/ (the voice, float16 shards), discriminators/ (adversarial runs:
 # to resume the game in a later job) and heldout/per.json (every held-out sentence's phoneme edits per system).
@@ -39,14 +44,30 @@ prepare() {
     echo "upload $UPLOAD: $(du -sb "$UPLOAD" | cut -f1) bytes"
 }
 
-run() {
+run() {  # run fresh|continue
     : "${OUT:?set OUT to the folder whose files come back}"
-    local start budget tiny run_dir
+    local mode=$1 start budget tiny run_dir start_checkpoint discriminators=""
     start=$(date +%s)
     budget=${VOCODER_JOB_SECONDS:-530}
     tiny=${VOCODER_JOB_TINY:-0}
     run_dir=runs/tts5/job
-    rm -rf "$run_dir"
+    if [ "$mode" = continue ]; then
+        if [ ! -f "$run_dir/checkpoint/checkpoint.json" ] || [ ! -f "$run_dir/teacher/teacher.json" ]; then
+            echo "nothing to continue: $run_dir holds no checkpoint and teacher data of an earlier call" >&2
+            exit 2
+        fi
+        rm -rf "$run_dir/previous" "$run_dir/previous_discriminators"
+        mv "$run_dir/checkpoint" "$run_dir/previous"
+        if [ -d "$run_dir/discriminators" ]; then
+            mv "$run_dir/discriminators" "$run_dir/previous_discriminators"
+            discriminators="$run_dir/previous_discriminators"
+        fi
+        start_checkpoint="$run_dir/previous"
+    else
+        rm -rf "$run_dir"
+        start_checkpoint="$UPLOAD/checkpoint"
+        [ -d "$UPLOAD/discriminators" ] && discriminators="$UPLOAD/discriminators"
+    fi
     mkdir -p "$OUT/heldout" "$run_dir"
     exec > >(tee -a "$OUT/job.log") 2>&1
     since() { echo "[$(($(date +%s) - start)) s] $*"; }
@@ -55,7 +76,9 @@ run() {
     export PYTHONUNBUFFERED=1
     nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
     python3 -c "import os, torch; print('cores', os.cpu_count(), 'torch', torch.__version__)"
-    python3 -c "import tarfile; tarfile.open('$UPLOAD/corpus.tar.bz2').extractall('$run_dir', filter='data')"
+    if [ "$mode" = fresh ]; then
+        python3 -c "import tarfile; tarfile.open('$UPLOAD/corpus.tar.bz2').extractall('$run_dir', filter='data')"
+    fi
 
     local sentences=2000 batch=32 steps=0 workers=14 per_language=60 score_workers=15 score_s=110
     local flags=()
@@ -63,13 +86,13 @@ run() {
         sentences=2 batch=2 steps=3 workers=2 per_language=1 score_workers=2 score_s=40
         flags=(--tiny --discriminator-warmup-steps 1 --segment-frames 8)
     fi
-    [ -d "$UPLOAD/discriminators" ] && flags+=(--discriminators "$UPLOAD/discriminators")
+    [ -n "$discriminators" ] && flags+=(--discriminators "$discriminators")
     # shellcheck disable=SC2206  # the extra flags are meant to split on spaces
     flags+=(${VOCODER_JOB_FLAGS:-})
     local train_end=$((budget - score_s - 45))
 
-    since "vocoder: adversarial fine-tuning until +$train_end s"
-    python3 -m indic tts train-vocoder "$UPLOAD/checkpoint" --out "$run_dir" --corpus "$run_dir/corpus" \
+    since "vocoder: training from $start_checkpoint until +$train_end s"
+    python3 -m indic tts train-vocoder "$start_checkpoint" --out "$run_dir" --corpus "$run_dir/corpus" \
         --sentences-per-language "$sentences" --workers "$workers" --batch-size "$batch" \
         --teacher-data "$run_dir/teacher" --finish-by $((start + train_end)) --minutes 60 \
         --steps "$steps" --device cuda "${flags[@]}"
@@ -91,9 +114,10 @@ run() {
 
 case "${1:-}" in
     prepare) prepare "${2:-}" "${3:-}" "${4:-}" ;;
-    run) run ;;
+    run) run fresh ;;
+    continue) run continue ;;
     *)
-        echo "usage: $0 prepare CHECKPOINT RECOGNIZER [DISCRIMINATORS] | run" >&2
+        echo "usage: $0 prepare CHECKPOINT RECOGNIZER [DISCRIMINATORS] | run | continue" >&2
         exit 2
         ;;
 esac
