@@ -59,8 +59,9 @@ prepare() {
     local upload_bytes
     upload_bytes=$(du -sb "$UPLOAD" | cut -f1)
     echo "upload $UPLOAD: $upload_bytes bytes"
-    if [ "$upload_bytes" -gt 30000000 ]; then
-        echo "too large to carry (limit: 30 MB)" >&2
+    # A call sends 64 MiB with the tracked tree, the bundled artifacts left out of it (docs/gpu.md).
+    if [ "$upload_bytes" -gt 40000000 ]; then
+        echo "too large to carry (limit: 40 MB)" >&2
         exit 1
     fi
 }

@@ -41,7 +41,13 @@ prepare() {
     cp -r runs/tts4/gpu_upload/. "$UPLOAD/"
     cp -r "$recognizer" "$UPLOAD/recognizer"
     if [ -n "$discriminators" ]; then cp -r "$discriminators" "$UPLOAD/discriminators"; fi
-    echo "upload $UPLOAD: $(du -sb "$UPLOAD" | cut -f1) bytes"
+    local upload_bytes
+    upload_bytes=$(du -sb "$UPLOAD" | cut -f1)
+    echo "upload $UPLOAD: $upload_bytes bytes"
+    if [ "$upload_bytes" -gt 48000000 ]; then
+        echo "too large to carry (limit: 48 MB beside the working tree)" >&2
+        exit 1
+    fi
 }
 
 run() {  # run fresh|continue
