@@ -90,7 +90,8 @@ def test_a_tiny_adversarial_run_trains_only_the_vocoder_and_resumes_its_discrimi
     start, common = _tiny_run_setup(tmp_path)
     messages: list[str] = []
     first = tune_vocoder(
-        VocoderTuningConfig(checkpoint=str(start), out=str(tmp_path / "a"), **common), log=messages.append
+        VocoderTuningConfig(checkpoint=str(start), out=str(tmp_path / "a"), adversarial=True, **common),
+        log=messages.append,
     )
     assert any("step 2 " in m and "mel=" in m for m in messages)
     before, _, _ = load_checkpoint(start)
@@ -108,6 +109,7 @@ def test_a_tiny_adversarial_run_trains_only_the_vocoder_and_resumes_its_discrimi
             checkpoint=str(first.checkpoint),
             out=str(tmp_path / "b"),
             discriminators=str(first.discriminators),
+            adversarial=True,
             **common,
         ),
         log=lambda _: None,
@@ -136,9 +138,7 @@ def test_a_grown_vocoder_speaks_exactly_as_before_until_trained() -> None:
 def test_spectral_only_tuning_of_a_grown_vocoder_saves_no_discriminators(tmp_path: Path) -> None:
     start, common = _tiny_run_setup(tmp_path)
     result = tune_vocoder(
-        VocoderTuningConfig(
-            checkpoint=str(start), out=str(tmp_path / "c"), adversarial=False, extra_layers=1, **common
-        ),
+        VocoderTuningConfig(checkpoint=str(start), out=str(tmp_path / "c"), extra_layers=1, **common),
         log=lambda _: None,
     )
     assert result.discriminators is None and set(result.losses) == {"stft", "mel"}

@@ -1,23 +1,25 @@
-"""Fine-tuning a trained voice's vocoder alone: adversarially (HiFi-GAN's objective), or deeper.
+"""Fine-tuning a trained voice's vocoder alone: deeper with spectral losses, or adversarially.
 
-Why a second stage: the joint training (:mod:`tts.train`) fits the vocoder with spectral losses only,
-which leave phase and short transients smeared; copy synthesis (the vocoder alone on the teacher's
-own mel) showed it makes half of the voice's extra phoneme errors, stop-burst place above all. This
-stage keeps the acoustic model frozen and trains only the vocoder against a multi-period and a
-multi-resolution discriminator (:mod:`tts.model.discriminators`), with feature matching and the mel
-L1 weighted as HiFi-GAN weights them. The discriminators first learn alone for
-``discriminator_warmup_steps`` so that their first gradients to the vocoder carry information.
+Why a second stage: the joint training (:mod:`tts.train`) shares its steps between the acoustic model
+and the vocoder, and copy synthesis (the vocoder alone on the teacher's own mel) showed that the
+vocoder makes half of the voice's extra phoneme errors, stop-burst place above all. This stage keeps
+the acoustic model frozen, so every step goes to the vocoder. As in the joint training, a
+``predicted_share`` of the segments feed the vocoder the acoustic model's teacher-forced mel (what
+it hears at inference) while the target stays the teacher's audio. The result is a voice checkpoint
+(export it with ``indic tts export``); its card keeps every tuning run (``earlier_runs``).
 
-As in the joint training, a ``predicted_share`` of the segments feed the vocoder the acoustic
-model's teacher-forced mel (what it hears at inference) while the target stays the teacher's audio.
-The result is a voice checkpoint (export it with ``indic tts export``), and the discriminators'
-weights beside it, so a later run resumes the game where this one stopped.
+Two objectives:
 
-``adversarial=False`` trains the vocoder with the joint trainer's spectral losses only (multi-
-resolution STFT + mel L1), and ``extra_layers`` grows it first by ConvNeXt blocks whose layer scale
-starts at zero: the grown vocoder starts as exactly the trained one, and the frozen acoustic model
-lets every step go to the vocoder. That is the cheap test of whether the vocoder is short of
-capacity rather than of a better objective.
+- **Spectral (default)**: the joint trainer's multi-resolution STFT + mel L1, after growing the
+  vocoder by ``extra_layers`` ConvNeXt blocks whose layer scale starts at zero, so the grown voice
+  starts as exactly the trained one. This is what the bundled voice was tuned with: 4 → 8 blocks cut
+  its recognized phoneme errors by 7% on 60 held-out sentences per language (bench/RESULTS.md).
+- **Adversarial** (``adversarial=True``): HiFi-GAN's objective against a multi-period and a
+  multi-resolution discriminator (:mod:`tts.model.discriminators`) — least-squares GAN losses,
+  feature matching, the mel L1 weighted 45 — the discriminators first alone for
+  ``discriminator_warmup_steps``, their weights saved beside the checkpoint so a later run resumes
+  the game. In the minutes of one GPU job it made the voice less intelligible (bench/RESULTS.md); the
+  game needs far more steps than that.
 
 Example::
 
@@ -83,8 +85,8 @@ class VocoderTuningConfig:
     feature_weight: float = 2.0
     discriminators: str = ""
     """Folder of an earlier run's discriminators to resume (``<out>/discriminators``)."""
-    adversarial: bool = True
-    """False: spectral losses only, no discriminators."""
+    adversarial: bool = False
+    """True: train against the discriminators (HiFi-GAN's objective) instead of the spectral losses."""
     extra_layers: int = 0
     """ConvNeXt blocks appended to the vocoder (identity at the start) before training."""
     device: str = "cuda"

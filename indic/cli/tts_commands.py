@@ -235,8 +235,8 @@ def train_vocoder(
         Path | None, typer.Option(help="An earlier run's discriminators/ folder to resume.")
     ] = None,
     adversarial: Annotated[
-        bool, typer.Option(help="Train against discriminators; --no-adversarial: spectral losses only.")
-    ] = True,
+        bool, typer.Option(help="Train against discriminators instead of the spectral losses.")
+    ] = False,
     extra_layers: Annotated[
         int, typer.Option(help="Vocoder blocks to add first (they start as the identity).")
     ] = 0,
@@ -244,14 +244,13 @@ def train_vocoder(
     device: DeviceOption = "cuda",
     tiny: Annotated[bool, typer.Option(help="Toy discriminators, to prove the loop on a CPU.")] = False,
 ) -> None:
-    """Fine-tune a voice's vocoder against multi-period and multi-resolution discriminators, or (with
-    --no-adversarial) with spectral losses only, optionally grown by --extra-layers blocks.
+    """Train a voice's vocoder alone, the acoustic model frozen: with the spectral losses after growing it
+    by --extra-layers blocks (the bundled voice's recipe), or --adversarial against multi-period and
+    multi-resolution discriminators. The result is a voice checkpoint to export as usual.
 
-    The acoustic model stays frozen; the result is a voice checkpoint to export as usual.
+    Example: indic tts train-vocoder runs/tts/voice/checkpoint --out runs/tts/voc --extra-layers 4 --minutes 5
 
-    Example: indic tts train-vocoder runs/tts/voice/checkpoint --out runs/tts/gan --minutes 6 --device cuda
-
-    Example: indic tts train-vocoder runs/tts/voice/checkpoint --no-adversarial --extra-layers 4
+    Example: indic tts train-vocoder runs/tts/voice/checkpoint --out runs/tts/gan --adversarial --minutes 6
     """
     with _clear_errors():
         from tts.vocoder_tuning import VocoderTuningConfig, tune_vocoder

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One GPU job of at most 9 minutes that fine-tunes the multilingual voice's vocoder alone
-# (`indic tts train-vocoder`: frozen acoustic model; by default against multi-period + multi-resolution
-# discriminators, or as VOCODER_JOB_FLAGS say, e.g. "--no-adversarial --extra-layers 4"),
+# (`indic tts train-vocoder`: frozen acoustic model; spectral losses, or as VOCODER_JOB_FLAGS say, e.g.
+# "--extra-layers 4" or "--adversarial"),
 # then scores the phoneme error rate of the teacher, the new voice and copy synthesis (its vocoder on
 # the teacher's own mel) on the held-out sentences with a recognizer carried in, not retrained, so
 # the figures compare with earlier runs of the same recognizer. Teacher speech is synthesized on
