@@ -27,8 +27,6 @@
 set -euo pipefail
 
 UPLOAD=runs/tts5/gpu_upload
-CORPUS_LINES=3200
-LANGUAGES="bn gu hi kn ml mr or pa ta te en"
 
 prepare() {
     local checkpoint=${1:?usage: prepare CHECKPOINT RECOGNIZER [DISCRIMINATORS]}
