@@ -21,6 +21,7 @@ Example::
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -33,6 +34,8 @@ from serving.services import SpeechService, TextService
 from serving.synthetic_graphs import DecoderLMConfig, TTSVoiceConfig, build_decoder_lm, build_tts_voice
 from serving.text_codecs import ByteCodec, TokenizerCodec
 from serving.tts_engine import CodepointPhonemizer, TTSEngine, VoiceSpec
+
+log = logging.getLogger(__name__)
 
 SYNTHETIC = "synthetic"
 AUTO = "auto"
@@ -158,17 +161,29 @@ def _text_service(config: ServeConfig, metrics: ServingMetrics, synthetic_dir: P
     if config.lm == SYNTHETIC:
         shape = DecoderLMConfig()
         path = build_decoder_lm(Path(str(synthetic_dir)) / "lm.onnx", shape)
-        engine = LMEngine(load_session(path, config.providers), max_positions=shape.max_positions)
+        served = serving_graph(path, cache_dir=path.parent)
+        engine = LMEngine(load_session(served, config.providers), max_positions=shape.max_positions)
         return TextService(engine, ByteCodec(), config.max_streams, config.max_queue, metrics)
     from llm.config import LMConfig
 
     folder = _model_folder(str(config.lm))
     lm_config = LMConfig.load(folder / "config.json")
-    engine = LMEngine(
-        load_session(folder / "model.onnx", config.providers), max_positions=lm_config.max_seq_len
-    )
+    served = serving_graph(folder / "model.onnx")
+    engine = LMEngine(load_session(served, config.providers), max_positions=lm_config.max_seq_len)
     codec = TokenizerCodec(folder / "tokenizer.json", lm_config.eot_id)
     return TextService(engine, codec, config.max_streams, config.max_queue, metrics)
+
+
+def serving_graph(model_path: Path, cache_dir: Path | None = None) -> Path:
+    """The LM graph to serve: its copy with the head on the last position (:mod:`serving.lm_graph`),
+    or the graph itself, with one log line, when it has no head that rewrite understands."""
+    from serving.lm_graph import GraphRewriteError, last_position_model
+
+    try:
+        return last_position_model(model_path, cache_dir)
+    except (GraphRewriteError, OSError) as error:
+        log.warning("serving %s with logits on every position: %s", model_path.name, error)
+        return model_path
 
 
 def _model_folder(name: str) -> Path:
