@@ -464,6 +464,79 @@ def stage_profile(
     return stages
 
 
+def lm_stage_profile(
+    service: TextService, lines: list[tuple[str, str]], model: str, args: argparse.Namespace
+) -> dict:
+    """The LM engine alone: prefill of the bench's prompts with the graph as exported and as served
+    (head on the last position, :mod:`serving.lm_graph`), and a decode step at 1 and at
+    ``--max-streams`` streams — the arithmetic headroom batching has before any service overhead."""
+    from serving.engine import load_session
+    from serving.lm_engine import LMEngine
+
+    served = service.engine
+    prompts = [service.codec.encode(text[: args.prompt_chars]) for _, text in lines[:16]]
+    graphs = {"served": served}
+    exported = _exported_lm_graph(model)
+    if exported is not None:
+        graphs["exported"] = LMEngine(load_session(exported, args.providers))
+    prefill_ms: dict[str, list[float]] = {name: [] for name in graphs}
+    for _ in range(3):  # alternate the graphs, so load from other processes hits both alike
+        for name, lm in graphs.items():
+            began = time.perf_counter()
+            for prompt in prompts:
+                lm.prefill(prompt)
+            prefill_ms[name].append((time.perf_counter() - began) / len(prompts) * 1000)
+    step_ms = {}
+    for rows in (1, args.max_streams):
+        batch = served.new_batch()
+        for key in range(rows):
+            logits, cache = served.prefill(prompts[key % len(prompts)])
+            batch.add(key, cache, next_token=int(logits.argmax()))
+        batch.step()  # warm-up
+        began = time.perf_counter()
+        for _ in range(10):
+            batch.step()
+        step_ms[rows] = (time.perf_counter() - began) / 10 * 1000
+    rows = args.max_streams
+    return {
+        "prompt_tokens_mean": float(np.mean([len(p) for p in prompts])),
+        "prefill_ms": {name: float(np.median(times)) for name, times in prefill_ms.items()},
+        "step_ms": {str(k): v for k, v in step_ms.items()},
+        "engine_batching_headroom": rows * step_ms[1] / step_ms[rows],
+    }
+
+
+def _exported_lm_graph(model: str) -> Path | None:
+    """The LM's graph as exported (an artifact's or folder's ``model.onnx``); None for synthetic ones."""
+    from indic.artifacts import ArtifactNotFoundError, find_artifact
+
+    folder = Path(model)
+    if not folder.is_dir():
+        try:
+            folder = find_artifact(model).path
+        except ArtifactNotFoundError:
+            return None
+    path = folder / "model.onnx"
+    return path if path.is_file() else None
+
+
+def lm_stage_line(stages: dict) -> str:
+    prefill = stages["prefill_ms"]
+    exported = prefill.get("exported")
+    versus = (
+        f"{exported:.2f} ms as exported → {prefill['served']:.2f} ms served "
+        f"({exported / prefill['served']:.2f}x)"
+        if exported
+        else f"{prefill['served']:.2f} ms"
+    )
+    streams, many_ms = list(stages["step_ms"].items())[-1]
+    return (
+        f"LM stage profile: prefill of a {stages['prompt_tokens_mean']:.1f}-token prompt {versus}; "
+        f"decode step {stages['step_ms']['1']:.2f} ms at 1 stream, {many_ms:.2f} ms at {streams}: "
+        f"the engine alone gives {stages['engine_batching_headroom']:.2f}x the tokens/s batched"
+    )
+
+
 def ceiling(stages: dict) -> dict[str, float]:
     """The most batching can multiply TTS throughput by on these cores, from the stage profile.
 
@@ -670,6 +743,12 @@ def main(argv: list[str] | None = None) -> int:
         report["tts_stages"] = stages
         stage_text = stage_lines(stages)
         print("\n".join(stage_text), flush=True)
+        write_report(args.out, args.providers, header, report, "\n".join(stage_text))
+    if stack.text is not None and args.stage_sentences:
+        lm_stages = lm_stage_profile(stack.text, lines, stack.models["lm"], args)
+        report["lm_stages"] = lm_stages
+        stage_text.append(lm_stage_line(lm_stages))
+        print(stage_text[-1], flush=True)
         write_report(args.out, args.providers, header, report, "\n".join(stage_text))
     results: list[RunResult] = []
     skipped: list[str] = []

@@ -60,6 +60,9 @@ def test_serving_bench_asked_for_cuda_falls_back_to_cpu_and_writes_json_and_text
     text = (tmp_path / "serving_bench_cuda.txt").read_text(encoding="utf-8")
     assert "ratio vs unbatched" in text and "TTS batched/unbatched at 2 clients" in text
     assert "ceiling of TTS batching on these cores" in text
+    lm_stages = report["lm_stages"]  # synthetic LM: no exported graph to compare with
+    assert set(lm_stages["prefill_ms"]) == {"served"} and set(lm_stages["step_ms"]) == {"1", "32"}
+    assert lm_stages["engine_batching_headroom"] > 0 and "LM stage profile: prefill" in text
     assert "vs the ceiling of batching on these cores" in report["verdict"][-1]
 
 
