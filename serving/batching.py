@@ -470,8 +470,8 @@ class ContinuousBatcher:
             admitted = self._admit(len(batch))
             if admitted is None:
                 break
-            for handle in admitted:
-                self._prefill(handle, batch)
+            for group in prefill_groups([h for h in admitted if not self._cancel_waiting(h)]):
+                self._prefill(group, batch)
             self._retire(batch)
             if not len(batch):
                 continue
@@ -489,21 +489,32 @@ class ContinuousBatcher:
                 batch = self.lm.new_batch()
         self._shutdown()
 
-    def _prefill(self, handle: StreamHandle, batch: DecodeBatch) -> None:
-        """Run a new stream's prompt and let it join the batch; its errors end only this stream."""
+    def _cancel_waiting(self, handle: StreamHandle) -> bool:
+        """End a stream cancelled while it waited; True if it was."""
         if handle.cancelled:
             handle._finish("cancelled")
-            return
+        return handle.cancelled
+
+    def _prefill(self, group: list[StreamHandle], batch: DecodeBatch) -> None:
+        """Run new streams' prompts together and let them join the batch. If that fails, each
+        prompt runs alone, so an error ends only the stream that caused it."""
         try:
-            logits, cache = self.lm.prefill(handle.request.prompt_ids)
-            token = pick_token(logits, handle.request.temperature, handle.rng)
-            key = next(self._ids)
-            batch.add(key, cache, next_token=token)
+            logits, cache, mask = self.lm.prefill_many([h.request.prompt_ids for h in group])
+            tokens = [
+                pick_token(row, h.request.temperature, h.rng) for row, h in zip(logits, group, strict=True)
+            ]
+            keys = [next(self._ids) for _ in group]
+            batch.add_rows(keys, cache, mask, tokens)
         except Exception as error:
-            handle._fail(error)
+            if len(group) == 1:
+                group[0]._fail(error)
+                return
+            for handle in group:
+                self._prefill([handle], batch)
             return
-        self._active[key] = handle
-        handle._push_token(token)
+        for key, handle, token in zip(keys, group, tokens, strict=True):
+            self._active[key] = handle
+            handle._push_token(token)
 
     def _advance(self, handle: StreamHandle, logits: np.ndarray) -> int:
         """Sample the next token, hand it to the stream, return it (the next step's input)."""
@@ -529,6 +540,30 @@ class ContinuousBatcher:
             self._active.clear()
         for handle in leftovers:
             handle._fail(CancelledError(f"{self.name} batcher closed"))
+
+
+def prefill_groups(
+    handles: list[StreamHandle], max_rows: int = 8, max_padding: float = 0.5
+) -> list[list[StreamHandle]]:
+    """Split streams to prefill into calls: by prompt length, at most ``max_rows`` per call, and no
+    more than ``max_padding`` of a call's positions padding (a long prompt runs apart from short ones).
+
+    >>> from types import SimpleNamespace as NS
+    >>> h = [NS(request=NS(prompt_ids=[1] * n)) for n in (9, 2, 10, 40)]
+    >>> [[len(x.request.prompt_ids) for x in g] for g in prefill_groups(h)]
+    [[2, 9, 10], [40]]
+    """
+    groups: list[list[StreamHandle]] = []
+    for handle in sorted(handles, key=lambda h: len(h.request.prompt_ids)):
+        group = groups[-1] if groups else []
+        rows = [*group, handle]
+        longest = len(handle.request.prompt_ids)
+        real = sum(len(h.request.prompt_ids) for h in rows)
+        if group and len(rows) <= max_rows and real >= (1 - max_padding) * len(rows) * longest:
+            group.append(handle)
+        else:
+            groups.append([handle])
+    return groups
 
 
 def _finish_reason(handle: StreamHandle) -> str | None:

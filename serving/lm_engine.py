@@ -110,20 +110,43 @@ class LMEngine:
     def prefill(self, prompt_ids: Sequence[int]) -> tuple[np.ndarray, list[Any]]:
         """Run the prompt from an empty cache: the logits of its last position (on the host) and the
         per-layer cache, left on the model's device as ``OrtValue`` objects for :meth:`DecodeBatch.add`."""
-        length = len(prompt_ids)
+        logits, cache, _ = self.prefill_many([prompt_ids])
+        return logits[0], cache
+
+    def prefill_many(self, prompts: Sequence[Sequence[int]]) -> tuple[np.ndarray, list[Any], np.ndarray]:
+        """Several prompts in one call, left-padded to the longest: last-position logits ``[n, vocab]``,
+        the per-layer cache of all ``n`` rows (on the device) and their attention mask ``[n, longest]``
+        for :meth:`DecodeBatch.add_rows`.
+
+        Why: a small LM's prefill of a short prompt costs about one decode step — both read every
+        weight once — so prompts that join together share that read instead of stalling the decode
+        batch once each. Padding sits on the left under mask 0 and each row's positions start at 0
+        at its first token, exactly as :class:`DecodeBatch` pads streams, so each row computes what
+        its prompt computes alone.
+        """
+        lengths = [len(prompt) for prompt in prompts]
+        longest = max(lengths)
+        ids = np.zeros((len(prompts), longest), dtype=np.int64)
+        mask = np.zeros((len(prompts), longest), dtype=np.int64)
+        positions = np.zeros((len(prompts), longest), dtype=np.int64)
+        for row, (prompt, length) in enumerate(zip(prompts, lengths, strict=True)):
+            ids[row, longest - length :] = prompt
+            mask[row, longest - length :] = 1
+            positions[row, longest - length :] = np.arange(length)
         run = DeviceTensors(self.engine)
-        run.bind_host("input_ids", np.asarray([prompt_ids], dtype=np.int64))
-        run.bind_host("attention_mask", np.ones((1, length), dtype=np.int64))
-        run.bind_host("position_ids", np.arange(length, dtype=np.int64)[None, :])
+        run.bind_host("input_ids", ids)
+        run.bind_host("attention_mask", mask)
+        run.bind_host("position_ids", positions)
         empty: np.ndarray = np.zeros(
-            (1, self.shape.kv_heads, 0, self.shape.head_dim), dtype=self.shape.kv_dtype
+            (len(prompts), self.shape.kv_heads, 0, self.shape.head_dim), dtype=self.shape.kv_dtype
         )
         run.fetch("logits")
         for past, present in self.shape.cache_names:
             run.bind_small(past, empty)  # zero-size: nothing to copy
             run.keep(present)
         outputs = run.run()
-        return outputs["logits"].numpy()[0, -1], [outputs[present] for _, present in self.shape.cache_names]
+        logits = outputs["logits"].numpy()[:, -1]
+        return logits, [outputs[present] for _, present in self.shape.cache_names], mask
 
     def new_batch(self) -> DecodeBatch:
         return DecodeBatch(self)
@@ -165,18 +188,31 @@ class DecodeBatch:
     def add(self, key: Hashable, cache: Sequence[Any], next_token: int) -> None:
         """Join a prefilled stream (its cache as :meth:`LMEngine.prefill` left it on the device, or host
         arrays, uploaded here); ``next_token`` is the token the next step feeds it."""
-        length = _positions(cache[0])
+        self.add_rows([key], cache, np.ones((1, _positions(cache[0])), np.int64), [next_token])
+
+    def add_rows(
+        self, keys: Sequence[Hashable], cache: Sequence[Any], mask: np.ndarray, next_tokens: Sequence[int]
+    ) -> None:
+        """Join several streams prefilled together (:meth:`LMEngine.prefill_many`): their cache rows,
+        left-padded under ``mask`` ``[rows, length]``, and the token each feeds the next step."""
+        length = mask.shape[1]
+        if _positions(cache[0]) != length or len(keys) != mask.shape[0] or len(next_tokens) != len(keys):
+            raise ValueError(f"{len(keys)} keys, a mask of {mask.shape} and a cache of {length} positions")
         old_width = self.mask.shape[1]
         width = max(old_width, length)
-        mask = np.concatenate([_left_pad(self.mask, width), _left_pad(np.ones((1, length), np.int64), width)])
+        joined_mask = np.concatenate([_left_pad(self.mask, width), _left_pad(mask.astype(np.int64), width)])
         upload = self.lm.engine.to_device
         joining = [upload(layer) if isinstance(layer, np.ndarray) else layer for layer in cache]
         if self.rows:
             joined = self.lm.editor.join(self._cache, width - old_width, joining, width - length)
         else:
             joined = joining
-        self.mask, self._cache = mask, joined  # both or neither: a failed join leaves the batch intact
-        self.rows.append(_Row(key, position=length, next_token=next_token))
+        self.mask, self._cache = joined_mask, joined  # both or neither: a failed join leaves the batch intact
+        used = mask.sum(axis=1)
+        self.rows += [
+            _Row(key, position=int(positions), next_token=int(token))
+            for key, positions, token in zip(keys, used, next_tokens, strict=True)
+        ]
 
     def set_next_tokens(self, tokens: dict[Hashable, int]) -> None:
         """The tokens sampled from the last step's logits, fed by the next step."""

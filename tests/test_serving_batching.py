@@ -376,3 +376,67 @@ def test_a_listener_that_raises_cancels_only_its_own_stream(decoder: ContinuousB
     healthy = decoder.submit(GenerationRequest((3, 4), max_new_tokens=10))
     assert doomed.result(timeout=10).finish_reason == "cancelled"
     assert len(healthy.result(timeout=10).token_ids) == 10
+
+
+def test_prompts_prefilled_together_decode_as_they_would_alone(lm: LMEngine) -> None:
+    prompts = [(5,), (1, 2, 3, 4, 5, 6, 7), (200, 100)]
+    logits, cache, mask = lm.prefill_many(prompts)
+    assert mask.tolist()[0] == [0] * 6 + [1] and mask.shape == (3, 7)
+    together, apart = lm.new_batch(), lm.new_batch()
+    together.add_rows([0, 1, 2], cache, mask, [int(row.argmax()) for row in logits])
+    for key, prompt in enumerate(prompts):
+        alone_logits, alone_cache = lm.prefill(prompt)
+        np.testing.assert_allclose(logits[key], alone_logits, rtol=0, atol=1e-5)
+        apart.add(key, alone_cache, int(alone_logits.argmax()))
+    for _ in range(4):
+        got, want = together.step(), apart.step()
+        for key in want:
+            np.testing.assert_allclose(got[key], want[key], rtol=0, atol=1e-5)
+        together.set_next_tokens({k: int(v.argmax()) for k, v in got.items()})
+        apart.set_next_tokens({k: int(v.argmax()) for k, v in want.items()})
+
+
+def test_streams_queued_together_share_one_prefill_call(lm: LMEngine) -> None:
+    calls: list[int] = []
+
+    class CountingLM:
+        def __getattr__(self, name: str) -> object:
+            return getattr(lm, name)
+
+        def prefill_many(self, prompts: list[tuple[int, ...]]) -> object:
+            calls.append(len(prompts))
+            return lm.prefill_many(prompts)
+
+    batcher = ContinuousBatcher(CountingLM(), max_streams=8)  # type: ignore[arg-type]
+    hold_it = DecoderHold()
+    first = batcher.submit(GenerationRequest((1,), max_new_tokens=2), on_event=hold_it)
+    assert hold_it.entered.wait(5)  # the decoder is busy: the next three queue up
+    queued = [batcher.submit(GenerationRequest((i, i + 1, i + 2), max_new_tokens=3)) for i in range(3)]
+    hold_it.gate.set()
+    assert all(len(h.result(timeout=10).token_ids) == 3 for h in queued)
+    assert len(first.result(timeout=10).token_ids) == 2
+    batcher.close()
+    assert calls == [1, 3]
+
+
+def test_a_prompt_that_breaks_a_shared_prefill_fails_alone(lm: LMEngine) -> None:
+    class PoisonLM:
+        def __getattr__(self, name: str) -> object:
+            return getattr(lm, name)
+
+        def prefill_many(self, prompts: list[tuple[int, ...]]) -> object:
+            if (13, 13, 13) in prompts:
+                raise RuntimeError("poisoned prompt")
+            return lm.prefill_many(prompts)
+
+    batcher = ContinuousBatcher(PoisonLM(), max_streams=8)  # type: ignore[arg-type]
+    hold_it = DecoderHold()
+    batcher.submit(GenerationRequest((1,), max_new_tokens=2), on_event=hold_it)
+    assert hold_it.entered.wait(5)
+    good = [batcher.submit(GenerationRequest((i, i, i), max_new_tokens=3)) for i in (11, 12)]
+    bad = batcher.submit(GenerationRequest((13, 13, 13), max_new_tokens=3))
+    hold_it.gate.set()
+    assert all(len(h.result(timeout=10).token_ids) == 3 for h in good)
+    with pytest.raises(RuntimeError, match="poisoned"):
+        bad.result(timeout=10)
+    batcher.close()
