@@ -246,9 +246,11 @@ class ThreadSettings:
     allow_spinning: bool = False
 
     @classmethod
-    def for_this_machine(cls, allow_spinning: bool = False) -> ThreadSettings:
-        """Threads = cores in this process's CPU affinity mask (not the host's core count)."""
-        return cls(intra_op_threads=usable_cores(), inter_op_threads=1, allow_spinning=allow_spinning)
+    def for_this_machine(cls, allow_spinning: bool = False, max_threads: int | None = None) -> ThreadSettings:
+        """Threads = cores in this process's CPU affinity mask (not the host's core count), at most
+        ``max_threads`` when given."""
+        threads = usable_cores() if max_threads is None else max(1, min(usable_cores(), max_threads))
+        return cls(intra_op_threads=threads, inter_op_threads=1, allow_spinning=allow_spinning)
 
 
 def usable_cores() -> int:

@@ -30,6 +30,7 @@ from serving.batching import BatchPolicy
 from serving.engine import load_session
 from serving.lm_engine import LMEngine
 from serving.metrics import ServingMetrics
+from serving.providers import ThreadSettings
 from serving.services import SpeechService, TextService
 from serving.synthetic_graphs import DecoderLMConfig, TTSVoiceConfig, build_decoder_lm, build_tts_voice
 from serving.text_codecs import ByteCodec, TokenizerCodec
@@ -38,6 +39,11 @@ from serving.tts_engine import CodepointPhonemizer, TTSEngine, VoiceSpec
 log = logging.getLogger(__name__)
 
 SYNTHETIC = "synthetic"
+# Intra-op threads for the LM's session. Its decode step is a few hundred small kernels; on a 16-core
+# host 16 threads made the 32-stream step take 19.4 ms against 10.4 ms on 4 cores, and batched serving
+# 611 tokens/s against 1,879 (8 cores) and 1,994 (4 cores) — bench/RESULTS.md, "serving_bench on a
+# 16-core host". Waking more threads than the kernels can use costs more than it gives.
+LM_MAX_THREADS = 8
 AUTO = "auto"
 
 
@@ -162,16 +168,20 @@ def _text_service(config: ServeConfig, metrics: ServingMetrics, synthetic_dir: P
         shape = DecoderLMConfig()
         path = build_decoder_lm(Path(str(synthetic_dir)) / "lm.onnx", shape)
         served = serving_graph(path, cache_dir=path.parent)
-        engine = LMEngine(load_session(served, config.providers), max_positions=shape.max_positions)
+        engine = LMEngine(load_session(served, config.providers, threads=_lm_threads()), shape.max_positions)
         return TextService(engine, ByteCodec(), config.max_streams, config.max_queue, metrics)
     from llm.config import LMConfig
 
     folder = _model_folder(str(config.lm))
     lm_config = LMConfig.load(folder / "config.json")
     served = serving_graph(folder / "model.onnx")
-    engine = LMEngine(load_session(served, config.providers), max_positions=lm_config.max_seq_len)
+    engine = LMEngine(load_session(served, config.providers, threads=_lm_threads()), lm_config.max_seq_len)
     codec = TokenizerCodec(folder / "tokenizer.json", lm_config.eot_id)
     return TextService(engine, codec, config.max_streams, config.max_queue, metrics)
+
+
+def _lm_threads() -> ThreadSettings:
+    return ThreadSettings.for_this_machine(max_threads=LM_MAX_THREADS)
 
 
 def serving_graph(model_path: Path, cache_dir: Path | None = None) -> Path:

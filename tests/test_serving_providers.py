@@ -214,3 +214,26 @@ def test_fp8_weights_are_dequantized_once_at_load_unless_tensorrt_wants_the_qdq_
 def test_load_session_folds_fp8_weights_on_the_cpu(tmp_path: Path) -> None:
     session = load_session(fp8_matmul_graph(tmp_path / "fp8.onnx"), providers="cpu")
     assert session.session.get_session_options().get_session_config_entry("session.disable_quant_qdq") == "1"
+
+
+def test_a_thread_cap_bounds_intra_op_threads_but_never_below_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    import serving.providers as providers
+
+    monkeypatch.setattr(providers, "usable_cores", lambda: 16)
+    assert ThreadSettings.for_this_machine(max_threads=8).intra_op_threads == 8
+    assert ThreadSettings.for_this_machine(max_threads=0).intra_op_threads == 1
+    monkeypatch.setattr(providers, "usable_cores", lambda: 2)
+    assert ThreadSettings.for_this_machine(max_threads=8).intra_op_threads == 2
+
+
+def test_the_served_lm_session_runs_on_at_most_lm_max_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    import serving.providers as providers
+    from serving.stack import LM_MAX_THREADS, ServeConfig, build_stack
+
+    monkeypatch.setattr(providers, "usable_cores", lambda: LM_MAX_THREADS + 8)
+    stack = build_stack(ServeConfig(lm="synthetic", tts=None))
+    try:
+        options = stack.text.engine.engine.session.get_session_options()
+        assert options.intra_op_num_threads == LM_MAX_THREADS
+    finally:
+        stack.close()
