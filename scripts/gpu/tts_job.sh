@@ -11,10 +11,10 @@
 #   bash scripts/gpu/tts_job.sh prepare [CHECKPOINT]   # on the development machine: fill the upload folder
 #   OUT=results bash scripts/gpu/tts_job.sh run        # on the GPU machine, from the repository root
 #
-# $OUT receives 8 files: job.log, checkpoint/{checkpoint.json,weights-0.pt,weights-1.pt},
-# recognizer/{recognizer.pt,recognizer.json}, heldout/per.json (every held-out sentence's phoneme
-# edits per system and the sha256 of the teacher's audio) and heldout/audio.npz (the voices' int16
-# audio of as many held-out sentences as fit in 15 MB).
+# $OUT receives at most 8 files (no more come back): job.log, checkpoint/{checkpoint.json,weights-*.pt}
+# (two or three shards), recognizer.tar (recognizer.pt + recognizer.json in one file), heldout/per.json
+# (every held-out sentence's phoneme edits per system and the sha256 of the teacher's audio) and, when
+# a file is left, heldout/audio.npz (the voices' int16 audio of as many held-out sentences as fit in 15 MB).
 #
 # `run` needs only runs/tts4/gpu_upload/ (checkpoint/, corpus.tar.bz2, site/ with espeakng-loader and
 # indic-numtowords unpacked, espeak-ng's dictionaries cut to the eleven languages).
@@ -80,7 +80,7 @@ run() {
     tiny=${TTS_JOB_TINY:-0}
     run_dir=runs/tts4/job
     rm -rf "$run_dir"
-    mkdir -p "$OUT/checkpoint" "$OUT/recognizer" "$OUT/heldout" "$run_dir"
+    mkdir -p "$OUT/checkpoint" "$OUT/heldout" "$run_dir"
     exec > >(tee -a "$OUT/job.log") 2>&1
     since() { echo "[$(($(date +%s) - start)) s] $*"; }
 
@@ -109,7 +109,7 @@ run() {
         done
         since "recognizer: training on the teacher data until +$train_end s"
         pinned 0-11 timeout $((start + train_end + 40 - $(date +%s))) python3 -m tts.recognizer.train \
-            --teacher-data "$run_dir/teacher" --out "$OUT/recognizer" --finish-by $((start + train_end)) \
+            --teacher-data "$run_dir/teacher" --out "$run_dir/recognizer" --finish-by $((start + train_end)) \
             --minutes 60 --device cuda "${recognizer_flags[@]}" || since "recognizer: exit status $?"
     ) &
     local recognizer_pid=$!
@@ -130,19 +130,25 @@ run() {
     since "exported: float16-weight voice $(stat -c %s "$run_dir/onnx/model.onnx") bytes," \
         "FP8 variant $(stat -c %s "$run_dir/onnx_fp8/model.onnx") bytes"
     wait "$recognizer_pid" || true
-    if [ ! -f "$OUT/recognizer/recognizer.json" ]; then
+    if [ ! -f "$run_dir/recognizer/recognizer.json" ]; then
         since "no recognizer: phoneme error rates not measured"
         return
     fi
+    tar -C "$run_dir" -cf "$OUT/recognizer.tar" recognizer
+    since "recognizer copied to \$OUT/recognizer.tar"
+    # 8 files come back: job.log, checkpoint.json, the shards, recognizer.tar, per.json, then audio.npz.
+    local files save_audio=()
+    files=$(($(find "$OUT/checkpoint" -type f | wc -l) + 3))
+    [ "$files" -lt 8 ] && save_audio=(--save-audio "$OUT/heldout/audio.npz")
 
     since "phoneme error rates: $per_language held-out sentences per language, $score_workers processes"
     local left=$((start + budget - 8 - $(date +%s)))
     [ "$left" -ge 5 ] || left=5
     # The bench exits 1 while any target is missed or unmeasured (MCD is, here): that is no job failure.
     timeout "$left" python3 bench/tts_quality.py --checkpoint "$run_dir/checkpoint" \
-        --recognizer "$OUT/recognizer" --fp8-voice "$run_dir/onnx_fp8" --per-language "$per_language" \
+        --recognizer "$run_dir/recognizer" --fp8-voice "$run_dir/onnx_fp8" --per-language "$per_language" \
         --workers "$score_workers" --no-mcd --no-dnsmos --details "$OUT/heldout/per.json" \
-        --save-audio "$OUT/heldout/audio.npz" || since "quality bench: exit status $?"
+        "${save_audio[@]}" || since "quality bench: exit status $?"
     since "job done"
     sleep 1  # let tee write the last lines of job.log before the job's files are collected
 }
