@@ -22,7 +22,6 @@ Example::
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
 LOGITS = "logits"
@@ -35,9 +34,10 @@ class GraphRewriteError(ValueError):
 
 
 def serving_cache_dir() -> Path:
-    """``$XDG_CACHE_HOME/indic-speech/serving``, else ``~/.cache/indic-speech/serving``."""
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "indic-speech" / "serving"
+    """The project cache's ``serving`` folder (:func:`indic.cache_dir.project_cache_dir`)."""
+    from indic.cache_dir import project_cache_dir
+
+    return project_cache_dir("serving")
 
 
 def rewrite_last_position(model: object) -> object:

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from indic.atomic import atomic_write_text
+from indic.cache_dir import project_cache_dir
 
 
 @dataclass(frozen=True)
@@ -39,10 +39,7 @@ METHOD_VERSION = 2
 
 def default_cache_dir() -> Path:
     """Where counts are cached (see the module docstring for the order of precedence)."""
-    if root := os.environ.get("INDIC_CACHE_DIR"):
-        return Path(root) / "efficiency"
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "indic-speech" / "efficiency"
+    return project_cache_dir("efficiency")
 
 
 class CountCache:
