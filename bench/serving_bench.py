@@ -472,13 +472,15 @@ def lm_stage_profile(
     ``--max-streams`` streams — the arithmetic headroom batching has before any service overhead."""
     from serving.engine import load_session
     from serving.lm_engine import LMEngine
+    from serving.stack import lm_threads
 
     served = service.engine
     prompts = [service.codec.encode(text[: args.prompt_chars]) for _, text in lines[:16]]
     graphs = {"served": served}
     exported = _exported_lm_graph(model)
     if exported is not None:
-        graphs["exported"] = LMEngine(load_session(exported, args.providers))
+        # the same threads as the served graph, so the two differ only in the head
+        graphs["exported"] = LMEngine(load_session(exported, args.providers, threads=lm_threads()))
     prefill_ms: dict[str, list[float]] = {name: [] for name in graphs}
     for _ in range(3):  # alternate the graphs, so load from other processes hits both alike
         for name, lm in graphs.items():
@@ -508,15 +510,11 @@ def lm_stage_profile(
 
 def _exported_lm_graph(model: str) -> Path | None:
     """The LM's graph as exported (an artifact's or folder's ``model.onnx``); None for synthetic ones."""
-    from indic.artifacts import ArtifactNotFoundError, find_artifact
+    from serving.stack import SYNTHETIC, model_folder
 
-    folder = Path(model)
-    if not folder.is_dir():
-        try:
-            folder = find_artifact(model).path
-        except ArtifactNotFoundError:
-            return None
-    path = folder / "model.onnx"
+    if model == SYNTHETIC:
+        return None
+    path = model_folder(model) / "model.onnx"
     return path if path.is_file() else None
 
 

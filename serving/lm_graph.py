@@ -21,7 +21,6 @@ Example::
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 LOGITS = "logits"
@@ -43,7 +42,7 @@ def serving_cache_dir() -> Path:
 def rewrite_last_position(model: object) -> object:
     """Return ``model`` (an ``onnx.ModelProto``, changed in place) with its head on the last position.
 
-    The head is the ``MatMul`` (or ``Gemm``) found by walking back from ``logits`` through
+    The head is the ``MatMul`` found by walking back from ``logits`` through
     elementwise ops (bias ``Add``, ``Cast``, scaling); its activation input is sliced along the
     sequence axis. Raises :class:`GraphRewriteError` when there is no such node or when the graph
     was rewritten already.
@@ -59,7 +58,7 @@ def rewrite_last_position(model: object) -> object:
     name, head = LOGITS, None
     while name in producers:
         node = producers[name]
-        if node.op_type in ("MatMul", "Gemm"):
+        if node.op_type == "MatMul":  # a Gemm head is 2-D: its axis 1 is features, not positions
             head = node
             break
         if node.op_type not in _PASS_THROUGH:
@@ -71,6 +70,8 @@ def rewrite_last_position(model: object) -> object:
         name = activations[0]
     if head is None:
         raise GraphRewriteError(f"no MatMul/Gemm LM head found on the path to {LOGITS!r}")
+    if not any(out.name == LOGITS and len(out.type.tensor_type.shape.dim) == 3 for out in graph.output):
+        raise GraphRewriteError(f"{LOGITS!r} is not a [batch, seq, vocab] output")
     hidden = head.input[0]
     starts, ends, axes = (f"{_SLICED}.{part}" for part in ("starts", "ends", "axes"))
     graph.initializer.extend(
@@ -96,10 +97,11 @@ def last_position_model(model_path: Path, cache_dir: Path | None = None) -> Path
     """Path of the rewritten copy of ``model_path``, written on first use (atomically)."""
     import onnx
 
+    from indic.artifacts import sha256_file
     from indic.atomic import atomic_write_bytes
 
     source = Path(model_path)
-    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:24]
+    digest = sha256_file(source)[:24]
     name = f"{source.parent.name}-{source.stem}-last-position-{digest}.onnx"
     target = (cache_dir or serving_cache_dir()) / name
     if not target.is_file():

@@ -148,7 +148,7 @@ def _speech_service(
     from tts.frontend.inventory import INVENTORY_PATH, load_inventory
     from tts.frontend.phonemize import phonemize
 
-    folder = _model_folder(str(config.tts))
+    folder = model_folder(str(config.tts))
     card = json.loads((folder / "card.json").read_text(encoding="utf-8"))
     own = folder / "phoneme_inventory.json"
     inventory = load_inventory(own if own.is_file() else INVENTORY_PATH)
@@ -168,19 +168,20 @@ def _text_service(config: ServeConfig, metrics: ServingMetrics, synthetic_dir: P
         shape = DecoderLMConfig()
         path = build_decoder_lm(Path(str(synthetic_dir)) / "lm.onnx", shape)
         served = serving_graph(path, cache_dir=path.parent)
-        engine = LMEngine(load_session(served, config.providers, threads=_lm_threads()), shape.max_positions)
+        engine = LMEngine(load_session(served, config.providers, threads=lm_threads()), shape.max_positions)
         return TextService(engine, ByteCodec(), config.max_streams, config.max_queue, metrics)
     from llm.config import LMConfig
 
-    folder = _model_folder(str(config.lm))
+    folder = model_folder(str(config.lm))
     lm_config = LMConfig.load(folder / "config.json")
     served = serving_graph(folder / "model.onnx")
-    engine = LMEngine(load_session(served, config.providers, threads=_lm_threads()), lm_config.max_seq_len)
+    engine = LMEngine(load_session(served, config.providers, threads=lm_threads()), lm_config.max_seq_len)
     codec = TokenizerCodec(folder / "tokenizer.json", lm_config.eot_id)
     return TextService(engine, codec, config.max_streams, config.max_queue, metrics)
 
 
-def _lm_threads() -> ThreadSettings:
+def lm_threads() -> ThreadSettings:
+    """Thread settings of the LM's session: this machine's cores, at most :data:`LM_MAX_THREADS`."""
     return ThreadSettings.for_this_machine(max_threads=LM_MAX_THREADS)
 
 
@@ -196,7 +197,7 @@ def serving_graph(model_path: Path, cache_dir: Path | None = None) -> Path:
         return model_path
 
 
-def _model_folder(name: str) -> Path:
+def model_folder(name: str) -> Path:
     """A folder given directly, else an artifact by name (raises ``ArtifactNotFoundError``)."""
     from indic.artifacts import find_artifact
 
