@@ -50,8 +50,7 @@ from indic.atomic import atomic_write_text, replace_directory, staging_directory
 from tts.checkpoint import load_checkpoint, save_checkpoint
 from tts.export import ExportVerificationError, example_inputs, verify
 from tts.frontend.inventory import Inventory
-from tts.frontend.phonemize import clauses_to_tokens
-from tts.frontend.segment import segment
+from tts.frontend.phonemize import phonemize
 from tts.model.config import VoiceConfig
 from tts.model.voice_model import VoiceModel
 
@@ -216,7 +215,7 @@ def sentence_inputs(
 ) -> tuple[torch.Tensor, ...]:
     """One padded batch of ``(text, language)`` through the front end, the graph's five inputs; row
     ``i`` speaks as speaker ``i`` (mod the speaker count) at pace 1."""
-    rows = [inventory.ids(clauses_to_tokens(segment(text, lang))) for text, lang in sentences]
+    rows = [inventory.ids(phonemize(text, lang)) for text, lang in sentences]
     tokens = torch.zeros(len(rows), max(len(r) for r in rows), dtype=torch.long)
     for i, ids in enumerate(rows):
         tokens[i, : len(ids)] = torch.tensor(ids)
