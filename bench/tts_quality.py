@@ -530,6 +530,11 @@ def main(argv: list[str] | None = None) -> None:
         "--checkpoint", default="runs/tts/voice/checkpoint", help="voice checkpoint (indic tts train)"
     )
     parser.add_argument("--recognizer", help="phoneme recognizer folder (python -m tts.recognizer.train)")
+    parser.add_argument(
+        "--judge-with-guide",
+        action="store_true",
+        help="allow a recognizer the voice was trained against (tts.intelligibility): a diagnostic only",
+    )
     parser.add_argument("--test-dir", help="held-out <lang>.txt lists (default: beside the checkpoint)")
     parser.add_argument(
         "--corpus", default="../shared/corpora/train", help="for the test split when no list exists"
@@ -558,6 +563,14 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     os.environ.setdefault("OMP_NUM_THREADS", "2")
     started = time.perf_counter()
+    judged_by_guide = False
+    if args.recognizer:
+        from tts.intelligibility import GuideAsJudgeError, check_judge
+
+        try:
+            judged_by_guide = check_judge(args.checkpoint, args.recognizer, args.judge_with_guide)
+        except GuideAsJudgeError as error:
+            parser.error(str(error))
     graphs = voice_graphs(args, Path(tempfile.mkdtemp(prefix="tts-quality-")))
     results = scored_sentences(args, graphs)
     rows = summarize(tabulate(results))
@@ -574,6 +587,9 @@ def main(argv: list[str] | None = None) -> None:
             f"audio of {save_audio(results, args.save_audio)} sentences per voice saved to {args.save_audio}"
         )
     ok = verdicts(rows)
+    if judged_by_guide:
+        print("PER judged by a recognizer this voice was trained against: a diagnostic, not a verdict")
+        ok = False
     print(f"({time.perf_counter() - started:.0f} s)")
     sys.exit(0 if ok else 1)
 

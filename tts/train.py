@@ -43,6 +43,7 @@ from tts.data.sentences import is_test_sentence, sentence_split
 from tts.data.teacher_store import has_teacher_data, load_teacher_data, save_teacher_data
 from tts.export import TINY_SIZES
 from tts.frontend.inventory import SPEAKERS, load_inventory
+from tts.intelligibility import Guide, check_inventory, intelligibility_loss, load_guide
 from tts.model.acoustic import AcousticModel, AcousticOutput
 from tts.model.config import VoiceConfig
 from tts.model.losses import masked_l1, masked_mse, multi_resolution_stft_loss
@@ -84,6 +85,12 @@ class TrainConfig:
     finish_by: float = 0.0
     """Unix time by which the loop must end whatever ``minutes`` says (0: no such limit): a job with a
     hard wall-clock limit gives the loop what synthesis left of it."""
+    guide_recognizer: str = ""
+    """A phoneme recognizer folder whose CTC loss on whole rendered utterances joins the losses
+    (:mod:`tts.intelligibility`); never the recognizer that later judges the voice."""
+    guide_weight: float = 1.0
+    guide_items: int = 16
+    """Utterances per step rendered whole for the guide (the rest of the batch trains as usual)."""
 
 
 @dataclass(frozen=True)
@@ -200,9 +207,12 @@ def training_losses(
     log_mel: LogMel,
     segment_frames: int,
     vocoder_predicted_share: float = 0.0,
+    guide: Guide | None = None,
+    guide_items: int = 16,
 ) -> dict[str, torch.Tensor]:
     """Acoustic losses (teacher forcing) and vocoder losses on random mel segments, taken from the
-    ground truth or, for a ``vocoder_predicted_share`` of the items, from the acoustic model's output."""
+    ground truth or, for a ``vocoder_predicted_share`` of the items, from the acoustic model's output;
+    with a ``guide``, its unweighted CTC loss on ``guide_items`` whole rendered utterances as "guide"."""
     mel_target = log_mel(batch["audio"]).transpose(1, 2)
     out, token_mask = teacher_forced(model.acoustic, batch)
     frames = min(out.mel.shape[1], mel_target.shape[1])
@@ -222,6 +232,8 @@ def training_losses(
         generated = model.vocoder(mel_segments)
     losses["stft"] = multi_resolution_stft_loss(generated, audio_segments)
     losses["vocoder_mel"] = (log_mel(generated) - target_segments).abs().mean()
+    if guide is not None:
+        losses["guide"] = intelligibility_loss(guide, model.vocoder, out.mel, batch, guide_items)
     return losses
 
 
@@ -297,12 +309,21 @@ def training_examples(
 
 
 def _starting_model(config: TrainConfig, inventory_size: int, speakers: int) -> tuple[VoiceModel, dict]:
-    """A fresh model, or the one of ``config.resume`` with its earlier training card."""
+    """A fresh model, or the one of ``config.resume`` with its earlier card."""
     if config.resume:
         model, _, card = load_checkpoint(config.resume)
-        return model, card.get("training", {})
+        return model, card
     sizes = {**(TINY_SIZES if config.tiny else {}), **config.sizes}
     return VoiceModel(VoiceConfig(n_tokens=inventory_size, n_speakers=speakers, **sizes)), {}
+
+
+def guide_record(earlier_card: dict, guide: Guide | None) -> dict[str, list[str]]:
+    """``{"guide_recognizers": [sha256, ...]}``: every recognizer this voice (or the checkpoint it resumed)
+    was trained against, so the quality bench can refuse to let one of them judge it; empty when none."""
+    guides = list(earlier_card.get("guide_recognizers", []))
+    if guide is not None and guide.fingerprint not in guides:
+        guides.append(guide.fingerprint)
+    return {"guide_recognizers": guides} if guides else {}
 
 
 def train_voice(config: TrainConfig, log: Callable[[str], None] = print) -> TrainResult:
@@ -315,13 +336,22 @@ def train_voice(config: TrainConfig, log: Callable[[str], None] = print) -> Trai
     examples, skipped = training_examples(config, out, log)
     hours = audio_hours(examples)
     inventory = load_inventory()
-    model, earlier = _starting_model(config, len(inventory.tokens), len(inventory.speakers))
+    model, earlier_card = _starting_model(config, len(inventory.tokens), len(inventory.speakers))
+    earlier = earlier_card.get("training", {})
     model = model.to(device).train()
     log(
         f"model: {model.parameter_count() / 1e6:.1f}M parameters"
         + (f", resumed from {config.resume}" if config.resume else "")
     )
     log_mel = LogMel().to(device)
+    guide = load_guide(config.guide_recognizer, device) if config.guide_recognizer else None
+    if guide is not None:
+        check_inventory(guide, len(inventory.tokens))
+        log(
+            f"guide recognizer {config.guide_recognizer} (sha256 {guide.fingerprint[:12]}…), "
+            f"weight {config.guide_weight}"
+        )
+    weights = {"guide": config.guide_weight}
     optimizer = torch.optim.AdamW(
         model.parameters(), lr=config.learning_rate, betas=(0.9, 0.98), weight_decay=0.01
     )
@@ -349,9 +379,15 @@ def train_voice(config: TrainConfig, log: Callable[[str], None] = print) -> Trai
             pending = prefetch.submit(next_batch)
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_bf16):
                 losses = training_losses(
-                    model, batch, log_mel, config.segment_frames, config.vocoder_predicted_share
+                    model,
+                    batch,
+                    log_mel,
+                    config.segment_frames,
+                    config.vocoder_predicted_share,
+                    guide,
+                    config.guide_items,
                 )
-            loss = torch.stack(list(losses.values())).sum()
+            loss = torch.stack([weights.get(k, 1.0) * v.float() for k, v in losses.items()]).sum()
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -379,6 +415,7 @@ def train_voice(config: TrainConfig, log: Callable[[str], None] = print) -> Trai
             "device": str(device) if device.type == "cpu" else torch.cuda.get_device_name(device),
             "wall_seconds": round(time.perf_counter() - started, 1),
         },
+        **guide_record(earlier_card, guide),
         "teacher": "espeak-ng (espeakng-loader), voice variants as speakers",
         "training_text": "../shared/corpora/train (licences: SOURCES.md there)",
     }

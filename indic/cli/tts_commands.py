@@ -170,12 +170,23 @@ def train(
         str | None, typer.Option(help="Layout of --recordings: ljspeech or indictts (default: detect).")
     ] = None,
     lang: Annotated[str | None, typer.Option("--lang", help="Language of --recordings.")] = None,
+    guide_recognizer: Annotated[
+        Path | None,
+        typer.Option(
+            help="Phoneme recognizer whose CTC loss on whole rendered utterances joins the losses "
+            "(tts.intelligibility); judge the voice with another one."
+        ),
+    ] = None,
+    guide_weight: Annotated[float, typer.Option(help="Weight of the guide's CTC loss.")] = 1.0,
+    guide_items: Annotated[int, typer.Option(help="Utterances per step rendered whole for the guide.")] = 16,
 ) -> None:
     """Synthesize espeak-ng teacher data from CORPUS (or align real --recordings) and train a voice on it.
 
     Example: indic tts train --out runs/tts/voice --minutes 5 --device cuda
 
     Example: indic tts train --recordings LJSpeech-1.1 --recordings-format ljspeech --lang en
+
+    Example: indic tts train --resume runs/tts/voice/checkpoint --guide-recognizer runs/intel/guide
     """
     with _clear_errors():
         from tts.train import TrainConfig, train_voice
@@ -198,6 +209,9 @@ def train(
             resume=str(resume or ""),
             finish_by=finish_by,
             recordings=str(recordings or ""),
+            guide_recognizer=str(guide_recognizer or ""),
+            guide_weight=guide_weight,
+            guide_items=guide_items,
             recordings_format=recordings_format or "",
             lang=lang or "",
         )
