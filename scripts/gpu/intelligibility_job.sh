@@ -20,7 +20,11 @@
 # is a fresh one, call 2 re-synthesizes the teacher speech and takes the recognizers from
 # runs/intel/carried/{judge,guide}.tar (carry that folder).
 #
-# Optional environment: JOB_SECONDS (560), GUIDE_WEIGHTS, JOB_TINY=1 (a dry run on a CPU).
+# `single` does both in one call when only one is to be had: recognizers until +RECOGNIZER_SECONDS (230),
+# the start voice scored by the judge, one voice (GUIDE_WEIGHTS default "1") until 75 s before the end,
+# scored by the judge; job.log, judge.tar, guide.tar, per_voices.tar and the voice's shards come back.
+#
+# Optional environment: JOB_SECONDS (560), GUIDE_WEIGHTS, RECOGNIZER_SECONDS, JOB_TINY=1 (a CPU dry run).
 set -euo pipefail
 
 UPLOAD=runs/tts4/gpu_upload
@@ -71,9 +75,8 @@ recognizer_run() {  # recognizer_run NAME SEED [SIZE FLAGS...]: train until the 
         > >(sed "s/^/[$name] /") 2>&1
 }
 
-recognizers() {
-    setup
-    train_end=$((start + budget - 110))
+train_recognizers() {  # train_recognizers END: judge and guide side by side until Unix time END
+    train_end=$1
     # The held-out lists come from the voice trainer's split; writing them needs no training.
     python3 -c "
 from pathlib import Path
@@ -95,6 +98,11 @@ for lang, lines in tests.items():
     tar -C "$RUN" -cf "$OUT/judge.tar" judge
     tar -C "$RUN" -cf "$OUT/guide.tar" guide
     since "recognizers copied to \$OUT"
+}
+
+recognizers() {
+    setup
+    train_recognizers $((start + budget - 110))
     score start_judge "$UPLOAD/checkpoint" "$RUN/judge"
     score start_guide "$UPLOAD/checkpoint" "$RUN/guide"
     tar -C "$RUN/per" -cf "$OUT/per_start.tar" .
@@ -102,19 +110,26 @@ for lang, lines in tests.items():
     sleep 1
 }
 
-voices() {
+single() {  # both calls' work in one: shorter training, the guide's diagnostic only if time is left
     setup
-    local name
-    for name in judge guide; do
-        if [ ! -f "$RUN/$name/recognizer.json" ]; then
-            tar -C "$RUN" -xf "$CARRIED/$name.tar"
-            since "$name: taken from $CARRIED"
-        fi
-    done
-    train_end=$((start + budget - 150))
-    local weights=(${GUIDE_WEIGHTS:-1 3}) pids=() weight
+    train_recognizers $((start + ${RECOGNIZER_SECONDS:-230}))
+    score start_judge "$UPLOAD/checkpoint" "$RUN/judge"
+    GUIDE_WEIGHTS=${GUIDE_WEIGHTS:-1} train_voices $((start + budget - 75))
+    local weight
     for weight in "${weights[@]}"; do
-        # The first trainer synthesizes the teacher speech when it is not on the machine; the second waits.
+        score "w${weight}_judge" "$RUN/w$weight/checkpoint" "$RUN/judge"
+    done
+    tar -C "$RUN/per" -cf "$OUT/per_voices.tar" .
+    since "job done"
+    sleep 1
+}
+
+train_voices() {  # train_voices END: one voice per guide weight, side by side until Unix time END
+    train_end=$1
+    weights=(${GUIDE_WEIGHTS:-1 3})
+    local pids=() weight pid
+    for weight in "${weights[@]}"; do
+        # The first trainer synthesizes the teacher speech when it is not on the machine; the others wait.
         if [ ${#pids[@]} -gt 0 ]; then
             until [ -f "$RUN/teacher/teacher.json" ] || [ "$(date +%s)" -ge "$train_end" ]; do sleep 2; done
         fi
@@ -127,8 +142,8 @@ voices() {
             --guide-weight "$weight" > >(sed "s/^/[w$weight] /") 2>&1 &
         pids+=($!)
     done
-    for name in "${pids[@]}"; do wait "$name" || since "a voice trainer: exit status $?"; done
-    # Eight files come back: job.log, per_voices.tar (with each checkpoint.json) and three shards each.
+    for pid in "${pids[@]}"; do wait "$pid" || since "a voice trainer: exit status $?"; done
+    # At most eight files come back: job.log, per_voices.tar (with each checkpoint.json), three shards each.
     mkdir -p "$RUN/per"
     for weight in "${weights[@]}"; do
         mkdir -p "$OUT/w$weight"
@@ -137,6 +152,18 @@ voices() {
     done
     tar -C "$RUN/per" -cf "$OUT/per_voices.tar" .
     since "checkpoints copied to \$OUT"
+}
+
+voices() {
+    setup
+    local name weight
+    for name in judge guide; do
+        if [ ! -f "$RUN/$name/recognizer.json" ]; then
+            tar -C "$RUN" -xf "$CARRIED/$name.tar"
+            since "$name: taken from $CARRIED"
+        fi
+    done
+    train_voices $((start + budget - 150))
     for weight in "${weights[@]}"; do
         score "w${weight}_judge" "$RUN/w$weight/checkpoint" "$RUN/judge"
     done
@@ -152,8 +179,9 @@ voices() {
 case "${1:-}" in
     recognizers) recognizers ;;
     voices) voices ;;
+    single) single ;;
     *)
-        echo "usage: $0 recognizers | voices   (after: bash scripts/gpu/tts_job.sh prepare CHECKPOINT)" >&2
+        echo "usage: $0 recognizers | voices | single   (after: bash scripts/gpu/tts_job.sh prepare CHECKPOINT)" >&2
         exit 2
         ;;
 esac
