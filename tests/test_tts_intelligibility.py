@@ -90,21 +90,24 @@ def test_a_voice_records_its_guide_and_the_bench_refuses_it_as_judge(tmp_path: P
     examples = [random_teacher_example(n, seed, min_frames=1) for seed, n in enumerate((6, 9, 7, 11))]
     save_teacher_data(examples, tmp_path / "teacher", {"skipped_unaligned": 0})
     guide, judge = tiny_recognizer(tmp_path / "guide", 1), tiny_recognizer(tmp_path / "judge", 2)
+    common = dict(
+        corpus=str(corpus),
+        languages=("hi", "ta"),
+        sentences_per_language=2,
+        test_sentences=1,
+        batch_size=4,
+        device="cpu",
+        segment_frames=8,
+        teacher_data=str(tmp_path / "teacher"),
+    )
     result = train_voice(
         TrainConfig(
             out=str(tmp_path / "voice"),
-            corpus=str(corpus),
-            languages=("hi", "ta"),
-            sentences_per_language=2,
-            test_sentences=1,
             steps=2,
-            batch_size=4,
-            device="cpu",
             tiny=True,
-            segment_frames=8,
-            teacher_data=str(tmp_path / "teacher"),
             guide_recognizer=str(guide),
             guide_items=2,
+            **common,
         ),
         log=lambda _: None,
     )
@@ -117,19 +120,7 @@ def test_a_voice_records_its_guide_and_the_bench_refuses_it_as_judge(tmp_path: P
     assert check_judge(result.checkpoint, guide, allow_guide=True) is True
     # Resuming without a guide keeps the record: the voice was still shaped by that recognizer.
     resumed = train_voice(
-        TrainConfig(
-            out=str(tmp_path / "resumed"),
-            corpus=str(corpus),
-            languages=("hi", "ta"),
-            sentences_per_language=2,
-            test_sentences=1,
-            steps=1,
-            batch_size=4,
-            device="cpu",
-            segment_frames=8,
-            teacher_data=str(tmp_path / "teacher"),
-            resume=str(result.checkpoint),
-        ),
+        TrainConfig(out=str(tmp_path / "resumed"), steps=1, resume=str(result.checkpoint), **common),
         log=lambda _: None,
     )
     stored = json.loads((resumed.checkpoint / "checkpoint.json").read_text(encoding="utf-8"))
