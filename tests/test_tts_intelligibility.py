@@ -119,9 +119,17 @@ def test_a_voice_records_its_guide_and_the_bench_refuses_it_as_judge(tmp_path: P
         check_judge(result.checkpoint, guide)
     assert check_judge(result.checkpoint, guide, allow_guide=True) is True
     # Resuming without a guide keeps the record: the voice was still shaped by that recognizer.
+    # Keys of other trainers (a vocoder tuning run, say) are carried over as they were.
+    card_path = result.checkpoint / "checkpoint.json"
+    written = json.loads(card_path.read_text(encoding="utf-8"))
+    card_path.write_text(json.dumps({**written, "vocoder_tuning": {"steps_done": 5}}), encoding="utf-8")
     resumed = train_voice(
         TrainConfig(out=str(tmp_path / "resumed"), steps=1, resume=str(result.checkpoint), **common),
         log=lambda _: None,
     )
     stored = json.loads((resumed.checkpoint / "checkpoint.json").read_text(encoding="utf-8"))
     assert stored["guide_recognizers"] == card["guide_recognizers"]
+    # ...and the earlier run's card: its training settings, oldest first, beside this run's.
+    assert [run["guide_recognizer"] for run in stored["training_history"]] == [str(guide)]
+    assert stored["training"]["guide_recognizer"] == ""
+    assert stored["vocoder_tuning"] == {"steps_done": 5}

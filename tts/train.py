@@ -317,6 +317,19 @@ def _starting_model(config: TrainConfig, inventory_size: int, speakers: int) -> 
     return VoiceModel(VoiceConfig(n_tokens=inventory_size, n_speakers=speakers, **sizes)), {}
 
 
+RUN_KEYS = ("training", "guide_recognizers", "teacher", "training_text")
+"""Card keys each training run writes afresh; every other key of a resumed card is carried over."""
+
+
+def earlier_history(earlier_card: dict) -> dict:
+    """What a resumed checkpoint's card keeps: its other keys as they were (``vocoder_tuning``,
+    ``imported_from``, …) and ``training_history``, every earlier run's ``training`` card, oldest first."""
+    kept = {k: v for k, v in earlier_card.items() if k not in RUN_KEYS}
+    if "training" in earlier_card:
+        kept["training_history"] = [*earlier_card.get("training_history", []), earlier_card["training"]]
+    return kept
+
+
 def guide_record(earlier_card: dict, guide: Guide | None) -> dict[str, list[str]]:
     """``{"guide_recognizers": [sha256, ...]}``: every recognizer this voice (or the checkpoint it resumed)
     was trained against, so the quality bench can refuse to let one of them judge it; empty when none."""
@@ -416,6 +429,7 @@ def train_voice(config: TrainConfig, log: Callable[[str], None] = print) -> Trai
             "wall_seconds": round(time.perf_counter() - started, 1),
         },
         **guide_record(earlier_card, guide),
+        **earlier_history(earlier_card),
         "teacher": "espeak-ng (espeakng-loader), voice variants as speakers",
         "training_text": "../shared/corpora/train (licences: SOURCES.md there)",
     }
