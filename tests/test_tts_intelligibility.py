@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tts_fixtures import random_teacher_example
+from tts_fixtures import random_teacher_example, small_training_settings
 
 torch = pytest.importorskip("torch")
 
@@ -90,16 +90,7 @@ def test_a_voice_records_its_guide_and_the_bench_refuses_it_as_judge(tmp_path: P
     examples = [random_teacher_example(n, seed, min_frames=1) for seed, n in enumerate((6, 9, 7, 11))]
     save_teacher_data(examples, tmp_path / "teacher", {"skipped_unaligned": 0})
     guide, judge = tiny_recognizer(tmp_path / "guide", 1), tiny_recognizer(tmp_path / "judge", 2)
-    common = dict(
-        corpus=str(corpus),
-        languages=("hi", "ta"),
-        sentences_per_language=2,
-        test_sentences=1,
-        batch_size=4,
-        device="cpu",
-        segment_frames=8,
-        teacher_data=str(tmp_path / "teacher"),
-    )
+    common = small_training_settings(corpus, tmp_path / "teacher")
     result = train_voice(
         TrainConfig(
             out=str(tmp_path / "voice"),

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tts_fixtures import random_teacher_example
+from tts_fixtures import random_teacher_example, small_training_settings
 
 torch = pytest.importorskip("torch")
 
@@ -56,18 +56,7 @@ def test_vocoder_segments_from_the_acoustic_model_train_only_the_vocoder_on_them
 def test_training_resumes_a_checkpoint_and_reuses_saved_teacher_data(
     tmp_path: Path, train_corpus_dir: Path
 ) -> None:
-    common = dict(
-        corpus=str(train_corpus_dir),
-        languages=("hi", "ta"),
-        sentences_per_language=2,
-        test_sentences=1,
-        steps=2,
-        batch_size=2,
-        workers=1,
-        device="cpu",
-        segment_frames=8,
-        teacher_data=str(tmp_path / "teacher"),
-    )
+    common = small_training_settings(train_corpus_dir, tmp_path / "teacher", steps=2, batch_size=2, workers=1)
     first = train_voice(TrainConfig(out=str(tmp_path / "a"), tiny=True, **common), log=lambda _: None)
     assert has_teacher_data(tmp_path / "teacher")
     messages: list[str] = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from tts.data.dataset import TeacherExample
@@ -24,3 +26,18 @@ def random_teacher_example(
         audio=rng.integers(-3000, 3000, int(durations.sum()) * HOP).astype(np.int16),
         text=f"वाक्य {seed}",
     )
+
+
+def small_training_settings(corpus: Path, teacher: Path, **overrides: object) -> dict[str, object]:
+    """``TrainConfig`` fields for a seconds-long CPU run on two languages (Hindi and Tamil)."""
+    return {
+        "corpus": str(corpus),
+        "languages": ("hi", "ta"),
+        "sentences_per_language": 2,
+        "test_sentences": 1,
+        "batch_size": 4,
+        "device": "cpu",
+        "segment_frames": 8,
+        "teacher_data": str(teacher),
+        **overrides,
+    }
