@@ -49,8 +49,9 @@ class TrainConfig:
 
     ``encoder`` is how the saved ``tokenizer.json`` encodes with the learned vocabulary: ``merges``
     replays the merges by rank (BPE, as trained); ``shortest-path`` picks the fewest tokens
-    (:mod:`tokenizer_training.shortest_path`) — fewer tokens, but slower to encode and not the
-    segmentation the merges were learned under.
+    (:mod:`tokenizer_training.shortest_path`: a character-level ``Unigram`` over the same vocabulary,
+    renumbered) — fewer tokens, somewhat slower to encode, and not the segmentation the merges were
+    learned under.
     """
 
     algorithm: str = "superbpe"

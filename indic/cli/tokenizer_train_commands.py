@@ -62,7 +62,7 @@ def train_tokenizer(
         str,
         typer.Option(
             help="How tokenizer.json encodes: merges (replay by rank, as trained) or shortest-path "
-            "(fewest tokens; slower)."
+            "(fewest tokens of the same vocabulary, renumbered; a little slower)."
         ),
     ] = "merges",
     seed: Annotated[int, typer.Option(help="Seed of the mix's sampling.")] = 0,
