@@ -25,7 +25,7 @@ Example::
 
 from __future__ import annotations
 
-import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +33,7 @@ import torch
 from torch import nn
 from torch.nn import functional
 
+from indic.artifacts import sha256_file
 from tts.data.prosody import HOP
 from tts.recognizer.augment import add_noise, warp_frequency
 from tts.recognizer.checkpoint import WEIGHTS_NAME, load_recognizer
@@ -51,11 +52,7 @@ class Guide:
 
 def recognizer_fingerprint(folder: str | Path) -> str:
     """sha256 of a recognizer folder's weights file: what ties a voice to the guide it trained against."""
-    digest = hashlib.sha256()
-    with open(Path(folder) / WEIGHTS_NAME, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    return sha256_file(Path(folder) / WEIGHTS_NAME)
 
 
 def load_guide(folder: str | Path, device: torch.device) -> Guide:
@@ -135,8 +132,6 @@ class GuideAsJudgeError(ValueError):
 def check_judge(checkpoint: str | Path, recognizer: str | Path, allow_guide: bool = False) -> bool:
     """Whether ``recognizer`` is one of the guides recorded in ``checkpoint``'s card; raises
     :class:`GuideAsJudgeError` when it is and ``allow_guide`` is off (its verdict would not be one)."""
-    import json
-
     card = json.loads((Path(checkpoint) / "checkpoint.json").read_text(encoding="utf-8"))
     is_guide = recognizer_fingerprint(recognizer) in card.get("guide_recognizers", [])
     if is_guide and not allow_guide:
