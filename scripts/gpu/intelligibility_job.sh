@@ -24,7 +24,12 @@
 # the start voice scored by the judge, one voice (GUIDE_WEIGHTS default "1") until 75 s before the end,
 # scored by the judge; job.log, judge.tar, guide.tar, per_voices.tar and the voice's shards come back.
 #
-# Optional environment: JOB_SECONDS (560), GUIDE_WEIGHTS, RECOGNIZER_SECONDS, JOB_TINY=1 (a CPU dry run).
+# `second-judge`, on the same machine after either plan: a third recognizer, judge2 (channels 320, hidden 224,
+# three GRU layers, seed 2; JUDGE2_SECONDS of training, 360), then the start voice and every voice scored by it;
+# job.log, judge2.tar and per_judge2.tar come back. The bundled voice's PER is judge2's.
+#
+# Optional environment: JOB_SECONDS (560), GUIDE_WEIGHTS, RECOGNIZER_SECONDS, JUDGE2_SECONDS, JOB_TINY=1 (a CPU
+# dry run).
 set -euo pipefail
 
 UPLOAD=runs/tts4/gpu_upload
@@ -176,12 +181,29 @@ voices() {
     sleep 1
 }
 
+second_judge() {  # a stronger, independent judge (the bundled voice's verdict), then every voice scored by it
+    setup
+    train_end=$((start + ${JUDGE2_SECONDS:-360}))
+    recognizer_run judge2 2 --channels 320 --hidden 224 --layers 3
+    tar -C "$RUN" -cf "$OUT/judge2.tar" judge2
+    score start_judge2 "$UPLOAD/checkpoint" "$RUN/judge2"
+    local folder
+    for folder in "$RUN"/w*/checkpoint; do
+        [ -d "$folder" ] || continue
+        score "$(basename "$(dirname "$folder")")_judge2" "$folder" "$RUN/judge2"
+    done
+    tar -C "$RUN/per" -cf "$OUT/per_judge2.tar" .
+    since "job done"
+    sleep 1
+}
+
 case "${1:-}" in
     recognizers) recognizers ;;
     voices) voices ;;
     single) single ;;
+    second-judge) second_judge ;;
     *)
-        echo "usage: $0 recognizers | voices | single   (after: bash scripts/gpu/tts_job.sh prepare CHECKPOINT)" >&2
+        echo "usage: $0 recognizers | voices | single | second-judge   (after: bash scripts/gpu/tts_job.sh prepare CHECKPOINT)" >&2
         exit 2
         ;;
 esac
