@@ -13,9 +13,13 @@ from tokenizers import Tokenizer
 from indic.text import normalize
 from tests.test_tokenizer_corpus import sentences, write_corpus
 from tokenizer_training import TrainConfig, load_trained, train
-from tokenizer_training.shortest_path import NotABpeTokenizerError, _byte_decoder, shortest_path_tokenizer
+from tokenizer_training.shortest_path import (
+    NotABpeTokenizerError,
+    byte_level_decoder,
+    shortest_path_tokenizer,
+)
 
-BYTE_DECODER = _byte_decoder()
+BYTE_DECODER = byte_level_decoder()
 
 TEXTS = [line for lang in ("hi", "en", "ta", "ml") for line in sentences(lang, 30, seed=7)]
 

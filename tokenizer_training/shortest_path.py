@@ -53,7 +53,7 @@ class NotABpeTokenizerError(ValueError):
     """The tokenizer to convert does not hold a BPE model, so it has no merge-ranked vocabulary."""
 
 
-def _byte_decoder() -> dict[str, int]:
+def byte_level_decoder() -> dict[str, int]:
     """GPT-2's byte-level map reversed: the character that stands for each byte → the byte."""
     printable = [
         *range(ord("!"), ord("~") + 1),
@@ -88,7 +88,7 @@ def _without_byte_level(pre_tokenizer: dict[str, Any]) -> dict[str, Any] | None:
 
 def _unicode_vocabulary(by_rank: list[str], specials: set[str]) -> list[list[Any]]:
     """``[piece, score]`` in id order: specials, whole-character tokens by rank, ``<unk>``, high bytes."""
-    decode = _byte_decoder()
+    decode = byte_level_decoder()
     pieces, seen = [], set()
     for rank, token in enumerate(by_rank):
         if token in specials:

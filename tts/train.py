@@ -346,9 +346,17 @@ def train_voice(config: TrainConfig, log: Callable[[str], None] = print) -> Trai
     device = training_device(config.device)
     out = Path(config.out)
     started = time.perf_counter()
+    inventory = load_inventory()
+    # A wrong guide folder fails here, before minutes of teacher synthesis.
+    guide = load_guide(config.guide_recognizer, device) if config.guide_recognizer else None
+    if guide is not None:
+        check_inventory(guide, len(inventory.tokens))
+        log(
+            f"guide recognizer {config.guide_recognizer} (sha256 {guide.fingerprint[:12]}…), "
+            f"weight {config.guide_weight}"
+        )
     examples, skipped = training_examples(config, out, log)
     hours = audio_hours(examples)
-    inventory = load_inventory()
     model, earlier_card = _starting_model(config, len(inventory.tokens), len(inventory.speakers))
     earlier = earlier_card.get("training", {})
     model = model.to(device).train()
@@ -357,13 +365,6 @@ def train_voice(config: TrainConfig, log: Callable[[str], None] = print) -> Trai
         + (f", resumed from {config.resume}" if config.resume else "")
     )
     log_mel = LogMel().to(device)
-    guide = load_guide(config.guide_recognizer, device) if config.guide_recognizer else None
-    if guide is not None:
-        check_inventory(guide, len(inventory.tokens))
-        log(
-            f"guide recognizer {config.guide_recognizer} (sha256 {guide.fingerprint[:12]}…), "
-            f"weight {config.guide_weight}"
-        )
     weights = {"guide": config.guide_weight}
     optimizer = torch.optim.AdamW(
         model.parameters(), lr=config.learning_rate, betas=(0.9, 0.98), weight_decay=0.01
