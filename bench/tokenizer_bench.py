@@ -4,12 +4,15 @@ For each size it trains every algorithm on one temperature-mixed file (each in i
 wall time and peak RSS are its own), then prints per-language FLORES dev tokens, fertility,
 bytes/token and parity vs English, and the training wall and CPU time, peak RSS and encode MB/s
 (stock ``tokenizers``, ``encode_batch``, best of 3, interleaved), each as a ratio to ``bpe``.
-SuperBPE trains with the bundled recipe (transition 0.9 at 64k and 0.8 at 128k, stage 2 on 30% of
-the lines, stage-2 language balance 1 at 64k and 0 at 128k) unless ``--transition`` / ``--stage2-sample`` /
-``--stage2-balance`` say otherwise.
+SuperBPE trains with the bundled recipe unless the flags say otherwise: transition 0.92, 15% more
+tokens learned than kept, the shortest-path encoder, pruned by usage on held-out lines weighted
+toward equal language mass (β 0.7); stage 2 and pruning on 20% of the lines each at 64k, 30% at 128k;
+no stage-2 language balance (``--transition`` / ``--stage2-sample`` / ``--stage2-balance`` /
+``--vocab-overshoot`` / ``--prune-sample`` / ``--prune-balance``, per size; ``--encoder merges``
+gives the merge-replay tokenizer of the same recipe, without pruning).
 
-``--shortest-path`` adds, for ``bpe`` and ``superbpe``, the same vocabulary encoded by the fewest
-tokens (:mod:`tokenizer_training.shortest_path`) as rows ``bpe+sp`` and ``superbpe+sp``, so the
+``--shortest-path`` adds, for ``bpe`` and a merge-replay ``superbpe``, the same vocabulary encoded by
+the fewest tokens (:mod:`tokenizer_training.shortest_path`) as rows ``bpe+sp`` and ``superbpe+sp``, so the
 tables show how much of a saving comes from the encoder and how much from the vocabulary. The
 baseline of every ratio stays plain ``bpe``.
 
@@ -22,7 +25,8 @@ bpe MB/s.
 
     python bench/tokenizer_bench.py                                  # full corpus, all four, both sizes
     python bench/tokenizer_bench.py --mix-bytes 20000000 --sizes 64000 --algorithms bpe superbpe
-    python bench/tokenizer_bench.py --sizes 64000 128000 --algorithms bpe superbpe --shortest-path
+    python bench/tokenizer_bench.py --sizes 64000 128000 --algorithms bpe superbpe
+    python bench/tokenizer_bench.py --sizes 128000 --algorithms bpe superbpe --encoder merges --shortest-path
 """
 
 from __future__ import annotations
@@ -39,9 +43,13 @@ from pathlib import Path
 import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
-TRANSITIONS = {64000: 0.9, 128000: 0.8}
-STAGE2_SAMPLES = {64000: 0.3, 128000: 0.3}
-STAGE2_BALANCES = {64000: 1.0, 128000: 0.0}
+TRANSITIONS = {64000: 0.92, 128000: 0.92}
+STAGE2_SAMPLES = {64000: 0.2, 128000: 0.3}
+STAGE2_BALANCES = {64000: 0.0, 128000: 0.0}
+VOCAB_OVERSHOOTS = {64000: 0.15, 128000: 0.15}
+PRUNE_SAMPLES = {64000: 0.2, 128000: 0.3}
+PRUNE_BALANCES = {64000: 0.7, 128000: 0.7}
+ENCODER = "shortest-path"
 SHORTEST_PATH = "+sp"
 TARGETS = {
     64000: {"saving": 0.06, "indic_fertility": 1.85},
@@ -60,11 +68,20 @@ def train_one(algorithm: str, size: int, args: argparse.Namespace, out: Path) ->
     command = [
         sys.executable, "-m", "indic", "tokenizer", "train", "--algorithm", algorithm,
         "--corpus", str(args.corpus), "--alpha", str(args.alpha), "--vocab-size", str(size),
-        "--transition", str(args.transition[size]), "--stage2-sample", str(args.stage2_sample[size]),
-        "--stage2-balance", str(args.stage2_balance[size]),
         "--out", str(out),
         "--work-dir", str(out.with_name(out.name + ".work")),
     ]  # fmt: skip
+    if algorithm == "superbpe":
+        command += [
+            "--transition", str(args.transition[size]), "--stage2-sample", str(args.stage2_sample[size]),
+            "--stage2-balance", str(args.stage2_balance[size]), "--encoder", args.encoder,
+        ]  # fmt: skip
+        if args.encoder == "shortest-path":
+            command += [
+                "--vocab-overshoot", str(args.vocab_overshoot[size]),
+                "--prune-sample", str(args.prune_sample[size]),
+                "--prune-balance", str(args.prune_balance[size]),
+            ]  # fmt: skip
     if args.mix_bytes:
         command += ["--mix-bytes", str(args.mix_bytes)]
     if args.reuse and (out / "card.json").exists():
@@ -107,17 +124,23 @@ def encode_speeds(folders: dict[str, Path], lines: list[str], repeat: int = 3) -
     return pd.DataFrame({"encode_mb_s": wall, "encode_mb_per_cpu_s": cpu})
 
 
-def superword_share(folder: Path) -> float:
-    """Share of the tokens learned in stage 2 that span two or more words."""
+def superword_share(folder: Path) -> tuple[str, float]:
+    """What share of the vocabulary spans two or more words, and of which part of it.
+
+    A merge-replay tokenizer keeps the learning order, so the share is of the tokens learned in
+    stage 2; a shortest-path one is renumbered (and pruned), so the share is of the whole vocabulary.
+    """
     from tokenizers import Tokenizer
 
     from tokenizer_training.superbpe import byte_level_word_count
 
     card = json.loads((folder / "card.json").read_text(encoding="utf-8"))
     vocab = Tokenizer.from_file(str(folder / "tokenizer.json")).get_vocab()
+    if card.get("encoder") == "shortest-path":
+        return "of the whole vocabulary", sum(len(token.split()) >= 2 for token in vocab) / len(vocab)
     first_stage2_id = round(card["transition"] * card["vocab_size"])  # stage 1 ends there
     stage2 = [token for token, token_id in vocab.items() if token_id >= first_stage2_id]
-    return sum(byte_level_word_count(token) >= 2 for token in stage2) / len(stage2)
+    return "of the stage-2 tokens", sum(byte_level_word_count(token) >= 2 for token in stage2) / len(stage2)
 
 
 def efficiency(folders: dict[str, Path]) -> pd.DataFrame:
@@ -164,7 +187,8 @@ def report(
     print(summary.round(4).to_string())
     if "superbpe" not in summary.index:
         return []
-    print(f"superbpe: {superword_share(folders['superbpe']):.1%} of the stage-2 tokens span 2+ words")
+    part, share = superword_share(folders["superbpe"])
+    print(f"superbpe: {share:.1%} {part} spans 2+ words")
     return [
         miss
         for name in ("superbpe", "superbpe" + SHORTEST_PATH)
@@ -223,7 +247,19 @@ def main() -> int:
         "--stage2-balance", type=float, nargs="+", help="SuperBPE stage-2 language balance, per size"
     )
     parser.add_argument(
-        "--shortest-path", action="store_true", help="also report bpe and superbpe encoded by fewest tokens"
+        "--vocab-overshoot", type=float, nargs="+", help="SuperBPE tokens learned beyond the size, per size"
+    )
+    parser.add_argument(
+        "--prune-sample", type=float, nargs="+", help="SuperBPE held-out share of lines for pruning, per size"
+    )
+    parser.add_argument(
+        "--prune-balance", type=float, nargs="+", help="SuperBPE pruning language balance, per size"
+    )
+    parser.add_argument("--encoder", choices=["shortest-path", "merges"], default=ENCODER)
+    parser.add_argument(
+        "--shortest-path",
+        action="store_true",
+        help="also report bpe (and a merge-replay superbpe) encoded by fewest tokens",
     )
     parser.add_argument("--reuse", action="store_true", help="report folders already trained, train the rest")
     parser.add_argument("--out", type=Path, default=REPO / "runs" / "tokenizers" / "bench")
@@ -233,6 +269,9 @@ def main() -> int:
     args.transition = per_size(args.transition, TRANSITIONS, args.sizes)
     args.stage2_sample = per_size(args.stage2_sample, STAGE2_SAMPLES, args.sizes)
     args.stage2_balance = per_size(args.stage2_balance, STAGE2_BALANCES, args.sizes)
+    args.vocab_overshoot = per_size(args.vocab_overshoot, VOCAB_OVERSHOOTS, args.sizes)
+    args.prune_sample = per_size(args.prune_sample, PRUNE_SAMPLES, args.sizes)
+    args.prune_balance = per_size(args.prune_balance, PRUNE_BALANCES, args.sizes)
     args.out.mkdir(parents=True, exist_ok=True)
     tag = f"{args.mix_bytes or 'full'}-a{args.alpha}"
     from indic.efficiency import load_corpus
@@ -244,6 +283,10 @@ def main() -> int:
         superbpe_tag = (
             f"{tag}-t{args.transition[size]}-s{args.stage2_sample[size]}-b{args.stage2_balance[size]}"
         )
+        if args.encoder == "shortest-path":
+            superbpe_tag += (
+                f"-sp-o{args.vocab_overshoot[size]}-p{args.prune_sample[size]}-pb{args.prune_balance[size]}"
+            )
         folders = {
             alg: args.out / f"{alg}-{size // 1000}k-{superbpe_tag if alg == 'superbpe' else tag}"
             for alg in args.algorithms
@@ -251,7 +294,7 @@ def main() -> int:
         cards = {alg: train_one(alg, size, args, folder) for alg, folder in folders.items()}
         if args.shortest_path:
             for alg in ("bpe", "superbpe"):
-                if alg in folders:
+                if alg in folders and cards[alg].get("encoder", "merges") == "merges":
                     folders[alg + SHORTEST_PATH] = shortest_path_variant(folders[alg])
                     cards[alg + SHORTEST_PATH] = cards[alg]
         speeds = encode_speeds(folders, lines)

@@ -52,6 +52,13 @@ class TrainConfig:
     (:mod:`tokenizer_training.shortest_path`: a character-level ``Unigram`` over the same vocabulary,
     renumbered) — fewer tokens, somewhat slower to encode, and not the segmentation the merges were
     learned under.
+
+    ``vocab_overshoot`` (shortest-path encoder only) learns ``(1 + overshoot) · vocab_size`` tokens and
+    then drops the ones the encoder uses least on ``prune_sample`` of the lines, held out from stage 2
+    (:mod:`tokenizer_training.vocab_pruning`): BPE's stepping-stone tokens make room for more words
+    and superwords. ``transition`` stays a share of ``vocab_size``, the size that ships.
+    ``prune_balance`` (β in [0, 1]) weights that usage toward equal token mass per language, as
+    ``stage2_balance`` does for stage 2.
     """
 
     algorithm: str = "superbpe"
@@ -64,6 +71,9 @@ class TrainConfig:
     stage2_sample: float = 1.0
     stage2_balance: float = 0.0
     encoder: str = "merges"
+    vocab_overshoot: float = 0.0
+    prune_sample: float = 0.3
+    prune_balance: float = 0.0
     special_tokens: tuple[str, ...] = field(default=SPECIAL_TOKENS)
 
     def __post_init__(self) -> None:
@@ -92,6 +102,16 @@ class TrainConfig:
             raise TrainConfigError(f"unknown encoder {self.encoder!r}; choose one of {', '.join(ENCODERS)}")
         if self.encoder == "shortest-path" and self.algorithm.startswith("spm-"):
             raise TrainConfigError(f"encoder shortest-path needs a BPE vocabulary, not {self.algorithm}")
+        if self.vocab_overshoot < 0:
+            raise TrainConfigError(f"vocab_overshoot must be >= 0, got {self.vocab_overshoot}")
+        if self.vocab_overshoot > 0 and self.encoder != "shortest-path":
+            raise TrainConfigError(
+                "vocab_overshoot prunes by the shortest-path encoder's usage: it needs encoder shortest-path"
+            )
+        if not 0 < self.prune_sample <= 1:
+            raise TrainConfigError(f"prune_sample must be in (0, 1], got {self.prune_sample}")
+        if not 0 <= self.prune_balance <= 1:
+            raise TrainConfigError(f"prune_balance must be in [0, 1], got {self.prune_balance}")
         if self.max_superword_pieces < 1:
             raise TrainConfigError(f"max_superword_pieces must be >= 1, got {self.max_superword_pieces}")
         if self.alpha < 0:
@@ -103,6 +123,11 @@ class TrainConfig:
     def stage1_vocab_size(self) -> int:
         """Vocabulary (special tokens and bytes included) at the end of stage 1."""
         return round(self.transition * self.vocab_size)
+
+    @property
+    def trained_vocab_size(self) -> int:
+        """Vocabulary learned before pruning (``vocab_size`` when there is no overshoot)."""
+        return round(self.vocab_size * (1 + self.vocab_overshoot))
 
     def to_card(self) -> dict[str, Any]:
         """The fields as JSON-ready values, for ``card.json``."""

@@ -59,14 +59,19 @@ class _Clock:
 
 
 def cpu_seconds() -> float:
-    """CPU time of this process so far, all threads, user + system: steadier than wall time when
-    other jobs share the cores."""
-    return round(time.process_time(), 2)
+    """CPU time so far, all threads, user + system, of this process and its finished children (the chunk
+    counter of :mod:`tokenizer_training.chunk_samples`): steadier than wall time when other jobs share
+    the cores."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return round(time.process_time() + children.ru_utime + children.ru_stime, 2)
 
 
 def peak_rss_mb() -> float:
-    """Peak resident memory of this process so far (Rust trainer threads included), in MB."""
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    """Peak resident memory so far (Rust trainer threads included), in MB: this process's peak plus
+    its largest child's, an upper bound on what both held at once."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return round((own + children) / 1024, 1)
 
 
 def train(
@@ -95,25 +100,8 @@ def train(
         from tokenizer_training.sentencepiece_trainer import train_sentencepiece
 
         tokenizer, extra = train_sentencepiece(config, text, out_dir, clock, say)
-    elif config.algorithm == "bpe":
-        since = time.perf_counter()
-        say(f"training BPE to {config.vocab_size} tokens")
-        tokenizer = train_byte_bpe(
-            text.lines(),
-            config.vocab_size,
-            STAGE1_REGEX,
-            config.special_tokens,
-            show_progress,
-            normalized=True,
-        )
-        clock.lap("bpe", since)
-        extra = {"regexes": {"pre_tokenizer": STAGE1_REGEX}}
     else:
-        tokenizer, extra = _train_superbpe(config, text, work_dir, clock, say, show_progress)
-    if config.encoder == "shortest-path":
-        from tokenizer_training.shortest_path import shortest_path_tokenizer
-
-        tokenizer = shortest_path_tokenizer(tokenizer)
+        tokenizer, extra = _train_bpe_family(config, text, work_dir, clock, say, show_progress)
     card = {
         "kind": "tokenizer",
         "format": "tokenizers-json",
@@ -138,6 +126,84 @@ def train(
         save_tokenizer_dir(tokenizer, out_dir, card, config.special_tokens)
     say(f"saved {out_dir}")
     return out_dir
+
+
+def _train_bpe_family(
+    config: TrainConfig,
+    text: TrainingCorpus,
+    work_dir: Path,
+    clock: _Clock,
+    say: Progress,
+    show_progress: bool,
+) -> tuple[Any, dict[str, Any]]:
+    """``bpe`` or ``superbpe``, then the encoder, and pruning when the vocabulary was overshot.
+
+    The chunk samples of stage 2 and of pruning are counted in a second process while stage 1 (or
+    plain BPE) trains (:mod:`tokenizer_training.chunk_samples`).
+    """
+    from tokenizer_training.chunk_samples import ChunkSamples
+
+    superbpe = config.algorithm == "superbpe"
+    prune = config.encoder == "shortest-path" and config.vocab_overshoot > 0
+    samples = None
+    if superbpe or prune:
+        samples = ChunkSamples.start(
+            text,
+            STAGE2_REGEX if superbpe else STAGE1_REGEX,
+            config.stage2_sample if superbpe else None,
+            config.prune_sample if prune else None,
+        )
+    try:
+        if superbpe:
+            tokenizer, extra = _train_superbpe(config, text, work_dir, clock, say, show_progress, samples)
+        else:
+            since = time.perf_counter()
+            say(f"training BPE to {config.trained_vocab_size} tokens")
+            tokenizer = train_byte_bpe(
+                text.lines(),
+                config.trained_vocab_size,
+                STAGE1_REGEX,
+                config.special_tokens,
+                show_progress,
+                normalized=True,
+            )
+            clock.lap("bpe", since)
+            extra = {"regexes": {"pre_tokenizer": STAGE1_REGEX}}
+        if config.encoder == "shortest-path":
+            from tokenizer_training.shortest_path import shortest_path_tokenizer
+
+            tokenizer = shortest_path_tokenizer(tokenizer)
+        if prune and samples is not None:
+            tokenizer, extra["pruning"] = _prune(config, text, tokenizer, samples, clock, say)
+    finally:
+        if samples is not None:
+            samples.close()
+    return tokenizer, extra
+
+
+def _prune(
+    config: TrainConfig,
+    text: TrainingCorpus,
+    tokenizer: Any,
+    samples: Any,
+    clock: _Clock,
+    say: Progress,
+) -> tuple[Any, dict[str, Any]]:
+    """Cut the shortest-path vocabulary back to ``config.vocab_size`` by usage on held-out lines."""
+    from tokenizer_training.vocab_pruning import prune_least_used
+
+    since = time.perf_counter()
+    say(
+        f"pruning {tokenizer.get_vocab_size()} tokens to {config.vocab_size} "
+        f"by shortest-path usage on {config.prune_sample:.0%} of the lines"
+    )
+    _, chunks = samples.result()
+    pruned, report = prune_least_used(
+        tokenizer, chunks, config.vocab_size, config.prune_balance, text.languages()
+    )
+    clock.lap("prune", since)
+    held_out = config.algorithm == "superbpe" and config.stage2_sample < 1
+    return pruned, {**report.to_card(), "held_out_from_stage2": held_out}
 
 
 def _stage1_fingerprint(config: TrainConfig, text: TrainingCorpus) -> dict[str, Any]:
@@ -187,12 +253,11 @@ def _train_superbpe(
     clock: _Clock,
     say: Progress,
     show_progress: bool,
+    samples: Any,
 ) -> tuple[Any, dict[str, Any]]:
     from tokenizer_training.stage2_balance import balance_stage2_languages
     from tokenizer_training.superbpe import (
         chunk_id_counts,
-        count_stage2_chunks,
-        evenly_spaced_lines,
         learn_superword_merges,
         replay_stage1_merges,
         stage2_merge_budget,
@@ -206,8 +271,7 @@ def _train_superbpe(
         f"stage 2: segmenting chunks of {config.stage2_sample:.0%} of the lines "
         f"with the {len(merges1)} stage-1 merges"
     )
-    lines = evenly_spaced_lines(text.lines(), config.stage2_sample)
-    chunks = count_stage2_chunks(lines, STAGE2_REGEX, normalized=True)
+    chunks, _ = samples.result()
     segmentation = replay_stage1_merges(chunks, vocab1, merges1)
     balance = balance_stage2_languages(
         chunks, segmentation, config.stage2_balance, text.languages(), config.seed
@@ -217,12 +281,12 @@ def _train_superbpe(
     say(f"stage 2: language balance {config.stage2_balance} keeps {kept}")
     clock.lap("stage2_segment", since)
     since = time.perf_counter()
-    say(f"stage 2: superword BPE to {config.vocab_size} tokens")
-    budget = stage2_merge_budget(config.vocab_size, len(vocab1))
+    say(f"stage 2: superword BPE to {config.trained_vocab_size} tokens")
+    budget = stage2_merge_budget(config.trained_vocab_size, len(vocab1))
     id_merges = learn_superword_merges(
         chunk_ids, len(vocab1), budget, config.max_superword_pieces, show_progress
     )
-    vocab, merges = superword_vocab(vocab1, merges1, id_merges, config.vocab_size)
+    vocab, merges = superword_vocab(vocab1, merges1, id_merges, config.trained_vocab_size)
     clock.lap("stage2_merges", since)
     extra = {
         "regexes": {"stage1": STAGE1_REGEX, "stage2": STAGE2_REGEX, "pre_tokenizer": STAGE2_REGEX},

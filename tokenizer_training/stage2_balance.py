@@ -95,6 +95,42 @@ def _languages_by_script(languages: Collection[str] | None) -> dict[str, tuple[s
     return by_script
 
 
+def script_shares(
+    chunks: Mapping[str, int],
+    chunk_tokens: Mapping[str, int],
+    strength: float,
+    languages: Collection[str] | None = None,
+) -> tuple[dict[str, str | None], dict[str, ScriptShare]]:
+    """Each chunk's script, and per script the share of its occurrences that evens out the languages.
+
+    ``chunk_tokens`` gives each chunk's length in tokens (its token mass per occurrence). A script
+    with token share ``m`` whose languages should hold share ``s`` keeps ``(s / m)^strength``, scaled
+    so that the best served script keeps all. Used to thin stage 2's chunks and to weight the usage
+    counts of :mod:`tokenizer_training.vocab_pruning`.
+    """
+    if not 0 <= strength <= 1:
+        raise ValueError(f"language balance strength must be in [0, 1], got {strength}")
+    by_script = _languages_by_script(languages)
+    scripts = {chunk: chunk_script(chunk) for chunk in chunks}
+    mass: dict[str, int] = {}
+    for chunk, count in chunks.items():
+        script = scripts[chunk]
+        if script in by_script:
+            mass[script] = mass.get(script, 0) + count * chunk_tokens[chunk]
+    total_mass = sum(mass.values())
+    total_languages = sum(len(by_script[script]) for script in mass)
+    raw = {
+        script: ((len(by_script[script]) / total_languages) / (tokens / total_mass)) ** strength
+        for script, tokens in mass.items()
+        if tokens > 0
+    }
+    top = max(raw.values(), default=1.0)
+    groups = {
+        script: ScriptShare(by_script[script], mass[script], raw[script] / top) for script in sorted(raw)
+    }
+    return scripts, groups
+
+
 def balance_stage2_languages(
     chunks: Mapping[str, int],
     chunk_ids: Mapping[str, tuple[int, ...]],
@@ -108,31 +144,16 @@ def balance_stage2_languages(
     ``strength`` 0 returns the counts unchanged; ``languages`` None means every registry language.
     Deterministic for a given ``seed`` and chunk order.
     """
-    if not 0 <= strength <= 1:
-        raise ValueError(f"stage-2 balance strength must be in [0, 1], got {strength}")
-    by_script = _languages_by_script(languages)
-    scripts = {chunk: chunk_script(chunk) for chunk in chunks}
-    mass: dict[str, int] = {}
-    for chunk, count in chunks.items():
-        script = scripts[chunk]
-        if script in by_script:
-            mass[script] = mass.get(script, 0) + count * len(chunk_ids[chunk])
-    total_mass = sum(mass.values())
-    total_languages = sum(len(by_script[script]) for script in mass)
-    raw = {
-        script: ((len(by_script[script]) / total_languages) / (tokens / total_mass)) ** strength
-        for script, tokens in mass.items()
-        if tokens > 0
-    }
-    top = max(raw.values(), default=1.0)
-    kept = {script: weight / top for script, weight in raw.items()}
-    groups = {script: ScriptShare(by_script[script], mass[script], kept[script]) for script in sorted(kept)}
+    lengths = {chunk: len(ids) for chunk, ids in chunk_ids.items()}
+    scripts, groups = script_shares(chunks, lengths, strength, languages)
     if strength == 0:
         return Stage2Balance(dict(chunks), groups)
     keys = list(chunks)
     counts = np.fromiter((chunks[key] for key in keys), dtype=np.int64, count=len(keys))
     shares = np.fromiter(
-        (kept.get(scripts[key] or "", 1.0) for key in keys), dtype=np.float64, count=len(keys)
+        (groups[scripts[key]].kept if scripts[key] in groups else 1.0 for key in keys),
+        dtype=np.float64,
+        count=len(keys),
     )
     drawn = np.random.default_rng(seed).binomial(counts, shares)
     thinned = {key: int(count) for key, count in zip(keys, drawn, strict=True) if count > 0}

@@ -65,6 +65,26 @@ def train_tokenizer(
             "(fewest tokens of the same vocabulary, renumbered; a little slower)."
         ),
     ] = "merges",
+    vocab_overshoot: Annotated[
+        float,
+        typer.Option(
+            help="With --encoder shortest-path: learn (1 + this) x the vocab size, then drop the tokens "
+            "the encoder uses least on held-out lines (BPE's stepping stones), e.g. 0.15."
+        ),
+    ] = 0.0,
+    prune_sample: Annotated[
+        float,
+        typer.Option(
+            help="Share of all lines, held out from stage 2, that pruning counts usage on, in (0, 1]."
+        ),
+    ] = 0.3,
+    prune_balance: Annotated[
+        float,
+        typer.Option(
+            help="Pruning: 0 counts usage on the lines as mixed; 1 weights each language to the same "
+            "token mass (as --stage2-balance does); in [0, 1]."
+        ),
+    ] = 0.0,
     seed: Annotated[int, typer.Option(help="Seed of the mix's sampling.")] = 0,
     flores_dev: Annotated[
         Path | None,
@@ -98,6 +118,9 @@ def train_tokenizer(
             stage2_sample=stage2_sample,
             stage2_balance=stage2_balance,
             encoder=encoder,
+            vocab_overshoot=vocab_overshoot,
+            prune_sample=prune_sample,
+            prune_balance=prune_balance,
         )
     except TrainConfigError as error:
         _err.print(f"[bold red]error:[/bold red] {error}", highlight=False)
