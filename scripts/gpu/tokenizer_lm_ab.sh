@@ -4,7 +4,7 @@
 # bytes, same seed (llm.tokenizer_ab), the first tokenizer being the baseline of every ratio.
 #
 #   scripts/gpu/tokenizer_lm_ab.sh prepare MIX name=DIR [name=DIR ...]   # CPU machine: runs/lmab/gpu_upload/
-#   OUT=<folder> scripts/gpu/tokenizer_lm_ab.sh run [--train-bytes N] [--max-seconds S] [--tiny]
+#   OUT=<folder> scripts/gpu/tokenizer_lm_ab.sh run [--train-bytes N] [--max-seconds S] [--seed K] [--tiny]
 #
 # Example (bpe baseline, the merge-replay 64k, a shortest-path 64k; MIX is the normalized temperature mix
 # that `indic tokenizer train` wrote into its work folder):
@@ -37,11 +37,12 @@ prepare() {
 }
 
 run() {
-    local train_bytes=600000000 max_seconds=150 extra=() mix_lines=0
+    local train_bytes=600000000 max_seconds=150 seed=0 extra=() mix_lines=0
     while [ $# -gt 0 ]; do
         case "$1" in
             --train-bytes) train_bytes=$2; shift 2 ;;
             --max-seconds) max_seconds=$2; shift 2 ;;
+            --seed) seed=$2; shift 2 ;;
             --tiny) mix_lines=3000; extra=(--d-model 64 --n-layers 2 --n-heads 2 --n-kv-heads 1 --max-seq-len 256
                 --batch-size 8 --seq-len 128 --warmup-steps 2 --eval-limit 8); shift ;;
             *) echo "unknown option $1" >&2; exit 2 ;;
@@ -62,19 +63,16 @@ run() {
     while read -r name; do tokenizers+=(--tokenizer "$name=$work/in/tokenizers/$name.json"); done < "$work/in/tokenizers/ORDER"
     if python3 -c "import sys, torch; sys.exit(0 if torch.cuda.is_available() else 1)"; then extra+=(--compile); fi
     python3 -m llm.tokenizer_ab --mix "$work/mix.txt" "${tokenizers[@]}" --flores "$work/in/flores" \
-        --out "$work/ab" --vocab-size 64000 --train-bytes "$train_bytes" --seed 0 \
+        --out "$work/ab" --vocab-size 64000 --train-bytes "$train_bytes" --seed "$seed" \
         --max-seconds "$max_seconds" "${extra[@]}"
     echo "A/B exit $? (1 = bits-per-byte bound missed)"
-    cp "$work"/ab/ab_*.json "$work"/ab/tokens-*.json "$OUT/" 2>/dev/null
-    for run_dir in "$work"/ab/*/; do
-        mkdir -p "$OUT/$(basename "$run_dir")"
-        cp "$run_dir"/train_summary.json "$run_dir"/config.json "$OUT/$(basename "$run_dir")/" 2>/dev/null
-    done
+    # one archive: what comes back is limited in file count
+    (cd "$work/ab" && tar czf "$OUT/ab.tgz" ab_*.json tokens-*.json ./*/train_summary.json ./*/config.json)
     echo "job done $(date -u +%FT%TZ)"
 }
 
 case "${1:-}" in
     prepare) shift; prepare "$@" ;;
     run) shift; run "$@" ;;
-    *) echo "usage: $0 prepare MIX name=DIR... | run [--train-bytes N] [--max-seconds S] [--tiny]" >&2; exit 2 ;;
+    *) echo "usage: $0 prepare MIX name=DIR... | run [--train-bytes N] [--max-seconds S] [--seed K] [--tiny]" >&2; exit 2 ;;
 esac
