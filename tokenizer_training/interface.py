@@ -157,17 +157,8 @@ def _train_bpe_family(
         if superbpe:
             tokenizer, extra = _train_superbpe(config, text, work_dir, clock, say, show_progress, samples)
         else:
-            since = time.perf_counter()
             say(f"training BPE to {config.trained_vocab_size} tokens")
-            tokenizer = train_byte_bpe(
-                text.lines(),
-                config.trained_vocab_size,
-                STAGE1_REGEX,
-                config.special_tokens,
-                show_progress,
-                normalized=True,
-            )
-            clock.lap("bpe", since)
+            tokenizer = _timed_byte_bpe(config, text, config.trained_vocab_size, clock, "bpe", show_progress)
             extra = {"regexes": {"pre_tokenizer": STAGE1_REGEX}}
         if config.encoder == "shortest-path":
             from tokenizer_training.shortest_path import shortest_path_tokenizer
@@ -179,6 +170,18 @@ def _train_bpe_family(
         if samples is not None:
             samples.close()
     return tokenizer, extra
+
+
+def _timed_byte_bpe(
+    config: TrainConfig, text: TrainingCorpus, size: int, clock: _Clock, stage: str, show_progress: bool
+) -> Any:
+    """Stock byte-level BPE to ``size`` tokens on the (normalized) mix, timed as ``stage``."""
+    since = time.perf_counter()
+    tokenizer = train_byte_bpe(
+        text.lines(), size, STAGE1_REGEX, config.special_tokens, show_progress, normalized=True
+    )
+    clock.lap(stage, since)
+    return tokenizer
 
 
 def _prune(
@@ -229,17 +232,8 @@ def _stage1(
     if state.is_file() and meta.is_file() and json.loads(meta.read_text(encoding="utf-8")) == fingerprint:
         say(f"stage 1: resuming from {state}")
         return load_trained(state)
-    since = time.perf_counter()
     say(f"stage 1: subword BPE to {config.stage1_vocab_size} tokens")
-    tokenizer = train_byte_bpe(
-        text.lines(),
-        config.stage1_vocab_size,
-        STAGE1_REGEX,
-        config.special_tokens,
-        show_progress,
-        normalized=True,
-    )
-    clock.lap("stage1", since)
+    tokenizer = _timed_byte_bpe(config, text, config.stage1_vocab_size, clock, "stage1", show_progress)
     work_dir.mkdir(parents=True, exist_ok=True)
     atomic_write_text(state, tokenizer.to_str())
     atomic_write_text(meta, json.dumps(fingerprint, ensure_ascii=False, indent=2) + "\n")

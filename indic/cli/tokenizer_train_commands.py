@@ -100,8 +100,8 @@ def train_tokenizer(
     """Train a tokenizer on a temperature-mixed corpus and save it as a folder.
 
     Example: indic tokenizer train --algorithm superbpe --corpus ../shared/corpora/train
-    --vocab-size 64000 --transition 0.9 --stage2-sample 0.3 --stage2-balance 1
-    --out runs/tokenizers/superbpe-64k
+    --vocab-size 64000 --transition 0.92 --stage2-sample 0.2 --encoder shortest-path
+    --vocab-overshoot 0.15 --prune-sample 0.2 --prune-balance 0.7 --out runs/tokenizers/superbpe-64k
     """
     from corpora.errors import CorpusError
     from tokenizer_training import TrainConfig, TrainConfigError, train
