@@ -8,6 +8,8 @@ import warnings
 
 import pytest
 import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from indic.artifacts import ArtifactNotFoundError, find_artifact
 from indic.text import normalize
@@ -58,3 +60,21 @@ def test_bundled_tokenizer_gives_identical_ids_in_transformers_and_round_trips(n
         for line, encoding in zip(lines, stock.encode_batch(lines, add_special_tokens=False), strict=True):
             assert fast.encode(line) == encoding.ids
             assert stock.decode(encoding.ids) == normalize(line)
+
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_bundled_tokenizer_round_trips_arbitrary_unicode_to_its_normalized_form(name):
+    tokenizer = load_trained(_folder(name))
+
+    @settings(max_examples=150, deadline=None)
+    @given(text=st.text(max_size=80))
+    def round_trips(text):
+        assert tokenizer.decode(tokenizer.encode(text, add_special_tokens=False).ids) == normalize(text)
+
+    round_trips()
+
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_bundled_tokenizer_has_exactly_its_vocab_size(name):
+    card = json.loads((_folder(name) / "card.json").read_text(encoding="utf-8"))
+    assert load_trained(_folder(name)).get_vocab_size() == card["vocab_size"] == card["vocab_size_actual"]

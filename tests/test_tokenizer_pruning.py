@@ -215,3 +215,17 @@ def test_bpe_can_be_pruned_too(corpus, tmp_path):
     card = json.loads((folder / "card.json").read_text(encoding="utf-8"))
     assert load_trained(folder).get_vocab_size() == 700
     assert card["pruning"]["held_out_from_stage2"] is False
+
+
+def test_background_chunk_counts_equal_the_in_process_ones(corpus, tmp_path):
+    from tokenizer_training.chunk_samples import ChunkSamples, count_samples
+    from tokenizer_training.pretokenize import STAGE2_REGEX
+    from tokenizer_training.training_corpus import prepare_training_corpus
+
+    text = prepare_training_corpus([corpus], TrainConfig(), tmp_path / "work")
+    samples = ChunkSamples.start(text, STAGE2_REGEX, 0.3, 0.2)
+    stage2, held_out = samples.result()
+    assert samples.pool is None  # the background process is gone once its counts are in
+    assert (stage2, held_out) == count_samples(text, STAGE2_REGEX, 0.3, 0.2)
+    assert samples.result() is samples.result()  # counted once
+    assert stage2 and held_out and count_samples(text, STAGE2_REGEX, None, None) == (None, None)
