@@ -70,8 +70,13 @@ def evenly_spaced_lines(lines: Iterable[str], share: float) -> Iterator[str]:
         yield from lines
         return
     for index, line in enumerate(lines):
-        if math.floor((index + 1) * share) > math.floor(index * share):
+        if is_evenly_spaced(index, share):
             yield line
+
+
+def is_evenly_spaced(index: int, share: float) -> bool:
+    """Whether :func:`evenly_spaced_lines` at ``share`` (< 1) keeps line ``index``."""
+    return math.floor((index + 1) * share) > math.floor(index * share)
 
 
 def count_stage2_chunks(

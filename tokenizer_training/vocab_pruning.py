@@ -45,7 +45,7 @@ from tokenizers import Tokenizer
 
 from tokenizer_training.shortest_path import UNKNOWN
 from tokenizer_training.stage2_balance import script_shares
-from tokenizer_training.superbpe import evenly_spaced_lines
+from tokenizer_training.superbpe import evenly_spaced_lines, is_evenly_spaced
 
 _ENCODE_BATCH = 50000
 
@@ -83,14 +83,8 @@ def held_out_lines(lines: Iterable[str], stage2_share: float, share: float) -> I
     if stage2_share >= 1:
         yield from evenly_spaced_lines(lines, share)
         return
-    rest = (line for line, in_stage2 in _marked(lines, stage2_share) if not in_stage2)
+    rest = (line for index, line in enumerate(lines) if not is_evenly_spaced(index, stage2_share))
     yield from evenly_spaced_lines(rest, min(1.0, share / (1 - stage2_share)))
-
-
-def _marked(lines: Iterable[str], share: float) -> Iterator[tuple[str, bool]]:
-    """Each line with whether :func:`evenly_spaced_lines` at ``share`` would keep it."""
-    for index, line in enumerate(lines):
-        yield line, int((index + 1) * share) > int(index * share)
 
 
 def _model_only(model: dict[str, Any]) -> Tokenizer:
